@@ -1,0 +1,18 @@
+"""The `socialcredit` command: one module per command, all registered on one Typer app."""
+
+from __future__ import annotations
+
+import sys
+
+from socialcredit.cli import regimes, run  # noqa: F401  (each module registers its commands)
+from socialcredit.cli.app import app
+from socialcredit.errors import InputError
+
+
+def main() -> None:
+    """Entry point: bad input is one line on stderr and exit status 2, never a traceback."""
+    try:
+        app()
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,68 @@
+"""M1 Life events: hospital episodes and income shocks, the innocent causes of missed bills."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field
+
+from socialcredit.mechanisms.base import Mechanism, MechanismParams, StateSpec, sample_bernoulli, sample_rare
+
+
+class LifeEventsParams(MechanismParams):
+    hospital_days_mean: float = Field(9.0, gt=0, le=365, description="mean length of a hospital stay, days")
+    hardship_after_hospital: float = Field(
+        0.3, ge=0, le=1, description="chance a hospital episode also brings financial hardship"
+    )
+    income_shock_rate: float = Field(
+        0.1, ge=0, le=50, description="income shocks per citizen-year at the median income"
+    )
+    poverty_elasticity: float = Field(
+        0.5, ge=0, le=3, description="shock rate scales as (median income / income) ** this"
+    )
+    hardship_days_mean: float = Field(90.0, gt=0, le=3650, description="mean length of a hardship spell, days")
+
+
+class LifeEvents(Mechanism):
+    """Starts hospital stays at each citizen's health hazard and hardship spells after shocks."""
+
+    name = "life_events"
+    claim = (
+        "There is no way to distinguish someone who missed a bill because they are a free-rider "
+        "versus someone who did so because they were in the hospital."
+    )
+    Params = LifeEventsParams
+    states = (
+        StateSpec("hospital_until", "int32", -1, "in hospital while day < this"),
+        StateSpec("hardship_until", "int32", -1, "short of income while day < this"),
+        StateSpec("hardship_from_health", "bool", False, "the current hardship came from a hospital stay"),
+        StateSpec("shock_hazard", "float32", 0.0, "daily chance of an income shock"),
+    )
+    params: LifeEventsParams
+
+    def init(self) -> None:
+        p, people = self.params, self.people
+        relative = np.median(people.income) / np.maximum(people.income, 1.0)
+        hazard = p.income_shock_rate / 365.0 * relative**p.poverty_elasticity
+        people.shock_hazard[:] = np.minimum(hazard, 10 * p.income_shock_rate / 365.0)
+        self.shock_max = float(people.shock_hazard.max()) if people.n else 0.0
+        self.health_max = float(people.health_hazard.max()) if people.n else 0.0
+
+    def step(self, day: int) -> None:
+        p, people, rng = self.params, self.people, self.rng
+        sick = sample_rare(rng, people.health_hazard, self.health_max)
+        sick = sick[people.hospital_until[sick] <= day]
+        stay = 1 + rng.geometric(1.0 / p.hospital_days_mean, size=sick.shape[0])
+        people.hospital_until[sick] = day + stay
+        impoverished = sample_bernoulli(rng, sick, p.hardship_after_hospital)
+        self._hardship(impoverished, day + stay[np.isin(sick, impoverished)], from_health=True)
+
+        shocked = sample_rare(rng, people.shock_hazard, self.shock_max)
+        shocked = shocked[people.hardship_until[shocked] <= day]
+        self._hardship(shocked, np.full(shocked.shape[0], day, dtype=np.int64), from_health=False)
+        self.sim.count("hospital_episodes", sick.shape[0])
+        self.sim.count("income_shocks", shocked.shape[0])
+
+    def _hardship(self, idx: np.ndarray, start: np.ndarray, from_health: bool) -> None:
+        length = 1 + self.rng.geometric(1.0 / self.params.hardship_days_mean, size=idx.shape[0])
+        self.people.hardship_until[idx] = np.maximum(self.people.hardship_until[idx], start + length)
+        self.people.hardship_from_health[idx] = from_health

@@ -1,0 +1,186 @@
+"""The SPEC §5 metrics: computed from the state and from event totals, every k days and at the end.
+
+Stocks (shares, score quantiles, trust) describe the day they are recorded. Flows (rates and
+counts) cover the interval since the previous record in the time series, and the whole run
+in the summary. Names are stable: they are the summary's keys and the time series' columns.
+A metric with nothing to measure (no score, no interactions) is NaN (null in JSON).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+from socialcredit.causes import Cause
+from socialcredit.mechanisms.lists import PERKS, SERVICES
+
+if TYPE_CHECKING:
+    from socialcredit.engine import Simulation
+
+FALSE_BLACKLIST_CAUSES = (
+    Cause.HEALTH,
+    Cause.INCOME,
+    Cause.MISFLAGGED_POST,
+    Cause.SLANDER,
+    Cause.ASSOCIATION,
+    Cause.CRITICISM,
+    Cause.MISCONDUCT,
+    Cause.CLASS_LABEL,
+)
+
+# Counts (flows of events) that --scale-to also reports scaled to a national population.
+COUNTS = (
+    "reports_total",
+    "slander_accepted",
+    "listings_court",
+    "listings_score",
+    "listings_report",
+    "appeals_filed",
+    "appeals_granted",
+    "hospital_episodes",
+    "broadcasts",
+    *(f"denied_{s}" for s in SERVICES),
+    *(f"perks_{p}" for p in PERKS),
+)
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num) / float(den) if den else float("nan")
+
+
+def gini(x: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0: equal, 1: one holds all)."""
+    if x.shape[0] == 0 or not np.any(x):
+        return float("nan") if x.shape[0] == 0 else 0.0
+    s = np.sort(x.astype(np.float64))
+    n = s.shape[0]
+    return float((2.0 * np.arange(1, n + 1) - n - 1).dot(s) / (n * s.sum()))
+
+
+class Recorder:
+    """Collects a row of metrics every k days and builds the summary at the end."""
+
+    def __init__(self, sim: Simulation) -> None:
+        self.sim = sim
+        self.rows: list[dict[str, float]] = []
+        self.last_totals: dict[str, float] = {}
+        self.last_day = 0
+        self._components: tuple[int, float] = (-1, float("nan"))  # (active ties, share) cache
+
+    def record(self) -> None:
+        totals = self.sim.totals
+        interval = {k: v - self.last_totals.get(k, 0.0) for k, v in totals.items()}
+        row = {"day": float(self.sim.day), **self.compute(interval, self.sim.day - self.last_day)}
+        self.rows.append(row)
+        self.last_totals = dict(totals)
+        self.last_day = self.sim.day
+
+    def summary(self) -> dict[str, Any]:
+        sim = self.sim
+        out: dict[str, Any] = {"regime": sim.scenario.regime, "population": sim.people.n, "days": sim.day}
+        out["seed"] = sim.seed
+        values = self.compute(defaultdict(float, sim.totals), sim.day)
+        out.update(values)
+        scale_to = sim.scenario.run.scale_to
+        if scale_to:
+            factor = scale_to / sim.people.n
+            out["scale_to"] = scale_to
+            out["blacklisted_count_scaled"] = values["blacklisted_share"] * scale_to
+            for key in COUNTS:
+                out[f"{key}_scaled"] = values[key] * factor
+        return out
+
+    def table(self) -> pa.Table:
+        columns = {k: [row[k] for row in self.rows] for k in self.rows[0]}
+        return pa.table({k: pa.array(v, type=pa.int32() if k == "day" else pa.float64()) for k, v in columns.items()})
+
+    def compute(self, t: dict[str, float], days: int) -> dict[str, float]:
+        sim, people = self.sim, self.sim.people
+        n = people.n
+        t = defaultdict(float, t)
+        m: dict[str, float] = {}
+        m["cooperation_rate"] = _ratio(t["helps"], t["interactions"])
+        m["welfare"] = _ratio(t["payoff_total"], n * days) if sim.enabled("interactions") else float("nan")
+        m["trust_mean"] = float(people.trust.mean())
+        m.update(self._score())
+        listed = people.blacklisted
+        n_listed = int(listed.sum())
+        free_riders = people.free_rider
+        caught = int((listed & free_riders).sum())
+        m["blacklisted_share"] = n_listed / n
+        m["redlisted_share"] = float(people.redlisted.mean())
+        m["blacklist_precision"] = _ratio(caught, n_listed)
+        m["blacklist_recall"] = _ratio(caught, int(free_riders.sum()))
+        wrongly = listed & ~free_riders
+        m["false_blacklist_share"] = float(wrongly.sum()) / n
+        causes = np.bincount(people.list_cause[wrongly], minlength=len(Cause))
+        for cause in FALSE_BLACKLIST_CAUSES:
+            m[f"false_blacklist_{cause.label}"] = float(causes[cause]) / n
+        m["default_rate"] = _ratio(t["bills_missed"], t["bills_due"])
+        m["critical_post_rate"] = _ratio(t["posts_critical"], n * days)
+        baseline = float(np.dot(people.posting_rate, people.critical_share)) / n
+        m["chilling"] = (
+            1.0 - m["critical_post_rate"] / baseline if baseline > 0 and sim.enabled("posts") else float("nan")
+        )
+        m["posts_flagged_share"] = _ratio(t["posts_flagged"], t["posts_total"])
+        m["reports_total"] = t["reports_total"]
+        m["reports_false_share"] = _ratio(t["reports_false"], t["reports_total"])
+        m["slander_accepted"] = t["slander_accepted"]
+        m.update(self._network())
+        for service in SERVICES:
+            m[f"denied_{service}"] = t[f"denied_{service}"]
+        for perk in PERKS:
+            m[f"perks_{perk}"] = t[f"perks_{perk}"]
+        m.update(self._disparities(listed))
+        for key in (
+            "listings_court",
+            "listings_score",
+            "listings_report",
+            "appeals_filed",
+            "appeals_granted",
+            "hospital_episodes",
+            "broadcasts",
+        ):
+            m[key] = t[key]
+        m["ever_blacklisted_share"] = float(people.ever_blacklisted.mean())
+        return m
+
+    def _score(self) -> dict[str, float]:
+        keys = ("score_mean", "score_p10", "score_p50", "score_p90", "score_gini")
+        if not self.sim.enabled("score"):
+            return dict.fromkeys(keys, float("nan"))
+        score = self.sim.people.score
+        p10, p50, p90 = np.percentile(score, [10, 50, 90])
+        return dict(zip(keys, (float(score.mean()), float(p10), float(p50), float(p90), gini(score)), strict=True))
+
+    def _network(self) -> dict[str, float]:
+        net = self.sim.network
+        entries = net.active.shape[0]
+        active = int(np.count_nonzero(net.active))
+        degree = net.active_degree()
+        out = {
+            "ties_cut_share": 1.0 - _ratio(active, entries) if entries else 0.0,
+            "isolated_share": float(np.mean(degree == 0)),
+        }
+        if self._components[0] != active:  # components change only when ties are cut
+            adjacency = csr_matrix((net.active.astype(np.int8), net.indices, net.indptr), shape=(net.n, net.n))
+            _, labels = connected_components(adjacency, directed=False)
+            self._components = (active, float(np.bincount(labels).max()) / net.n)
+        out["largest_component_share"] = self._components[1]
+        return out
+
+    def _disparities(self, listed: np.ndarray) -> dict[str, float]:
+        people = self.sim.people
+        quintile = np.minimum((people.income_rank * 5).astype(np.int8), 4)
+        counts = np.bincount(quintile, minlength=5)
+        hits = np.bincount(quintile, weights=listed, minlength=5)
+        out = {f"blacklisted_share_income_q{q + 1}": _ratio(hits[q], counts[q]) for q in range(5)}
+        rural = people.hukou.astype(bool)
+        out["blacklisted_share_urban"] = _ratio(listed[~rural].sum(), (~rural).sum())
+        out["blacklisted_share_rural"] = _ratio(listed[rural].sum(), rural.sum())
+        return out

@@ -1,0 +1,235 @@
+"""The scenario: one Pydantic schema for every parameter, loaded from TOML with overrides.
+
+A scenario file (or a shipped regime preset) overrides the defaults; `base = "NAME"` builds
+on another preset first. Every error becomes one `InputError` line naming the file, the key
+and the allowed values.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import tomllib
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import BaseModel, Field, ValidationError, create_model
+
+from socialcredit.errors import InputError
+from socialcredit.mechanisms import MECHANISMS
+from socialcredit.mechanisms.base import Params
+from socialcredit.society.network import NetworkParams
+from socialcredit.society.population import PopulationParams
+
+
+class RunParams(Params):
+    """How long, how large, which seed, how often to record."""
+
+    population: int = Field(10_000, ge=1, le=100_000_000, description="number of citizens")
+    days: int = Field(365, ge=1, le=36_500, description="simulated days")
+    seed: int = Field(1, ge=0, description="master seed; every random stream is spawned from it")
+    record_every: int = Field(7, ge=1, description="record the time series every k days")
+    scale_to: int | None = Field(None, ge=1, description="also report counts scaled to this national population")
+
+
+Scenario: type[BaseModel] = create_model(
+    "Scenario",
+    __base__=Params,
+    __doc__="A complete, validated parameter set: run settings, society, every mechanism.",
+    regime=(str, Field("custom", description="name of the preset or file this came from")),
+    description=(str, Field("", description="one line on what this scenario encodes")),
+    run=(RunParams, Field(default_factory=RunParams)),
+    population=(PopulationParams, Field(default_factory=PopulationParams)),
+    network=(NetworkParams, Field(default_factory=NetworkParams)),
+    **{m.name: (m.Params, Field(default_factory=m.Params)) for m in MECHANISMS},  # type: ignore[call-overload]
+)
+
+REGIME_PACKAGE = "socialcredit.regimes"
+
+
+def regime_names() -> list[str]:
+    """The shipped presets, by name."""
+    files = resources.files(REGIME_PACKAGE).iterdir()
+    return sorted(f.name.removesuffix(".toml") for f in files if f.name.endswith(".toml"))
+
+
+def regime_text(name: str) -> str:
+    """The TOML text of a shipped preset, comments and all."""
+    if name not in regime_names():
+        raise InputError(f"unknown regime {name!r}; allowed: {', '.join(regime_names())} (or a path to a .toml file)")
+    return resources.files(REGIME_PACKAGE).joinpath(f"{name}.toml").read_text(encoding="utf-8")
+
+
+def _parse_toml(text: str, label: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{label}: malformed TOML: {exc}") from None
+
+
+def _raw(source: str | Path, seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:
+    """The merged raw dict of a preset name or TOML path, following `base` chains."""
+    path = Path(source)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise InputError(f"{path}: scenario file not found")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{path}: cannot read: {exc}") from None
+        label, data = str(path), _parse_toml(text, str(path))
+        data.setdefault("regime", path.stem)
+    else:
+        label = f"regime {source}"
+        data = _parse_toml(regime_text(str(source)), f"{source}.toml")
+    base = data.pop("base", None)
+    if base is None:
+        return data, label
+    if not isinstance(base, str):
+        raise InputError(f"{label}: key 'base' must be a regime name or a .toml path")
+    if str(base) in seen:
+        raise InputError(f"{label}: key 'base' makes a cycle: {' -> '.join((*seen, base))}")
+    if path.is_file() and not Path(base).is_absolute() and base.endswith(".toml"):
+        base = str(path.parent / base)
+    base_data, _ = _raw(base, (*seen, str(source)))
+    return deep_merge(base_data, data), label
+
+
+def deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def parse_set(assignments: Iterable[str]) -> dict[str, Any]:
+    """`section.key=value` strings as a nested dict; values are TOML literals or bare strings."""
+    out: dict[str, Any] = {}
+    for item in assignments:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise InputError(f"--set {item!r}: expected section.key=value")
+        try:
+            parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            parsed = value.strip()
+        node = out
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise InputError(f"--set {item!r}: {part!r} is set twice as a value and a section")
+        node[leaf] = parsed
+    return out
+
+
+def load_scenario(
+    source: str | Path | None = None,
+    overrides: Iterable[str] | Mapping[str, Any] = (),
+    **run: Any,
+) -> BaseModel:
+    """Defaults, then a preset or file (with its bases), then `--set` overrides, then run options.
+
+    `run` takes the `[run]` keys directly (population=, days=, seed=, ...); None is ignored.
+    """
+    data, label = _raw(source) if source is not None else ({}, "defaults")
+    extra = parse_set(overrides) if not isinstance(overrides, Mapping) else dict(overrides)
+    data = deep_merge(data, extra)
+    given = {k: v for k, v in run.items() if v is not None}
+    if given:
+        data = deep_merge(data, {"run": given})
+    if extra or given:
+        label = f"{label} (with overrides)"
+    return validate(data, label)
+
+
+def load_regime(name: str, **run: Any) -> BaseModel:
+    """A shipped preset by name, e.g. `load_regime("financial-credit")`."""
+    regime_text(name)  # unknown names fail with the list of presets
+    return load_scenario(name, **run)
+
+
+def validate(data: Mapping[str, Any], label: str) -> BaseModel:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(f"{label}: {_describe(exc.errors()[0])}") from None
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    loc = [str(p) for p in error["loc"]]
+    key = ".".join(loc) or "(top level)"
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        valid = valid_keys(loc[:-1])
+        guess = difflib.get_close_matches(loc[-1], valid, n=1)
+        hint = f"; did you mean '{'.'.join([*loc[:-1], guess[0]])}'?" if guess else ""
+        return f"unknown key '{key}'{hint} (valid keys here: {', '.join(valid)})"
+    if kind == "missing":
+        return f"missing key '{key}'"
+    allowed = allowed_values(loc)
+    shown = error.get("input")
+    got = f" = {shown!r}" if not isinstance(shown, Mapping) else ""
+    if error["type"] == "value_error":
+        return f"{key}: {error['msg'].removeprefix('Value error, ')}"
+    return f"{key}{got} is not allowed: {error['msg'].lower()}" + (f"; allowed: {allowed}" if allowed else "")
+
+
+def _field_at(loc: list[str]):  # -> FieldInfo | None
+    model: Any = Scenario
+    info = None
+    for part in loc:
+        fields = getattr(model, "model_fields", None)
+        if not fields or part not in fields:
+            return info if part.isdigit() else None
+        info = fields[part]
+        model = info.annotation
+    return info
+
+
+def valid_keys(section: list[str]) -> list[str]:
+    model: Any = Scenario
+    for part in section:
+        model = model.model_fields[part].annotation
+    return sorted(model.model_fields)
+
+
+def allowed_values(loc: list[str]) -> str:
+    """A human description of what a key accepts, from its type and constraints."""
+    info = _field_at(loc)
+    if info is None:
+        return ""
+    bounds = {}
+    for meta in info.metadata:
+        for name in ("ge", "gt", "le", "lt"):
+            if getattr(meta, name, None) is not None:
+                bounds[name] = getattr(meta, name)
+    lower = f"{bounds['ge']} <= " if "ge" in bounds else (f"{bounds['gt']} < " if "gt" in bounds else "")
+    upper = f" <= {bounds['le']}" if "le" in bounds else (f" < {bounds['lt']}" if "lt" in bounds else "")
+    kind = getattr(info.annotation, "__name__", str(info.annotation))
+    if lower or upper:
+        return f"{kind} with {lower}value{upper}"
+    return str(kind).replace("typing.", "")
+
+
+def to_toml(scenario: BaseModel) -> str:
+    """The fully resolved scenario as TOML (None values, meaning 'off', are left out)."""
+    header = (
+        "# Fully resolved scenario written by socialcredit: every parameter, defaults included.\n"
+        "# Run it again with: socialcredit run THIS_FILE\n\n"
+    )
+    return header + tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))
+
+
+def parameters_hash(scenario: BaseModel) -> str:
+    """A stable hash of every parameter, for the manifest and for caching."""
+    blob = json.dumps(scenario.model_dump(mode="json"), sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]

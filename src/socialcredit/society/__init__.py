@@ -1,0 +1,1 @@
+"""The synthetic society: citizens as struct-of-arrays, and their network."""

@@ -1,0 +1,125 @@
+"""Population synthesis: every trait of SPEC §2, drawn once from the scenario seed."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from socialcredit.mechanisms.base import Params, StateSpec
+from socialcredit.society.people import People
+
+URBAN, RURAL = 0, 1
+
+
+class StrategyMix(Params):
+    """Shares of the three cooperation strategies (normalised to sum to 1)."""
+
+    discriminator: float = Field(0.6, ge=0, le=1, description="helps those it judges good")
+    cooperator: float = Field(0.2, ge=0, le=1, description="always helps")
+    defector: float = Field(0.2, ge=0, le=1, description="never helps")
+
+    @model_validator(mode="after")
+    def _some_mass(self) -> StrategyMix:
+        if self.discriminator + self.cooperator + self.defector <= 0:
+            raise ValueError("at least one strategy share must be positive")
+        return self
+
+    def shares(self) -> np.ndarray:
+        s = np.array([self.discriminator, self.cooperator, self.defector], dtype=np.float64)
+        return s / s.sum()
+
+
+class PopulationParams(Params):
+    """Trait distributions. Sources and reasoning: docs/model.md."""
+
+    median_income: float = Field(33036.0, gt=0, description="median yearly disposable income, yuan")
+    income_sigma: float = Field(0.75, ge=0, le=3, description="log-sd of income (lognormal)")
+    rural_share: float = Field(0.34, ge=0, le=1, description="share of households with a rural hukou")
+    rural_income_factor: float = Field(0.42, gt=0, le=1, description="rural income relative to urban")
+    free_rider_share: float = Field(0.02, ge=0, le=1, description="share who deliberately do not pay")
+    health_hazard_mean: float = Field(5.2e-4, ge=0, le=0.1, description="mean daily chance of a hospital episode")
+    health_hazard_shape: float = Field(
+        0.5, gt=0, description="gamma shape of health hazard across citizens (lower: more unequal)"
+    )
+    posts_per_day: float = Field(1.0, ge=0, le=100, description="mean posting rate")
+    critical_share_mean: float = Field(0.05, ge=0, le=1, description="mean share of critical posts")
+    opportunism_mean: float = Field(0.1, ge=0, le=1, description="mean propensity to report others")
+    trust_mean: float = Field(0.6, ge=0, le=1, description="initial generalized trust, mean")
+    household_size_mean: float = Field(2.62, ge=1, le=20, description="mean household size")
+    work_unit_size_mean: float = Field(12.0, ge=1, le=1000, description="mean work-unit size")
+    bad_class_share: float = Field(0.05, ge=0, le=1, description="households carrying an inherited 'bad class' label")
+    strategy_mix: StrategyMix = Field(default_factory=StrategyMix)
+
+
+# States every simulation has: traits (drawn here) and the shared dynamic state that several
+# mechanisms read and write (score, lists, trust, payoff).
+STATES: tuple[StateSpec, ...] = (
+    StateSpec("income", "float32", 0.0, "yearly income, yuan (lognormal)"),
+    StateSpec("income_rank", "float32", 0.0, "income percentile in [0, 1)"),
+    StateSpec("hukou", "int8", URBAN, "household registration: 0 urban, 1 rural"),
+    StateSpec("conscientiousness", "float32", 0.5, "trait in [0, 1]"),
+    StateSpec("free_rider", "bool", False, "ground truth: deliberately does not pay"),
+    StateSpec("health_hazard", "float32", 0.0, "daily chance of a hospital episode"),
+    StateSpec("posting_rate", "float32", 0.0, "posts per day"),
+    StateSpec("critical_share", "float32", 0.0, "share of one's posts that are critical"),
+    StateSpec("opportunism", "float32", 0.0, "propensity to report others"),
+    StateSpec("strategy", "int8", 0, "0 discriminator, 1 cooperator, 2 defector"),
+    StateSpec("household", "int32", 0, "household id (members are contiguous ids)"),
+    StateSpec("work_unit", "int32", 0, "work-unit id"),
+    StateSpec("class_label", "int8", 0, "inherited label: 1 'bad class' (historical regimes)"),
+    StateSpec("trust", "float32", 0.0, "generalized trust in [0, 1]"),
+    StateSpec("perceived_risk", "float32", 0.0, "perceived risk of speaking, drives self-censorship"),
+    StateSpec("payoff", "float32", 0.0, "accumulated payoff of the donation game"),
+    StateSpec("sanctions_suffered", "int32", 0, "denials of service suffered"),
+    StateSpec("perks_received", "int32", 0, "perks received"),
+)
+
+
+def _group_ids(rng: np.random.Generator, n: int, mean_size: float) -> np.ndarray:
+    """Contiguous group ids with sizes 1 + Poisson(mean - 1)."""
+    count = int(n / mean_size * 1.2) + 16
+    sizes = 1 + rng.poisson(mean_size - 1.0, size=count)
+    while sizes.sum() < n:  # pragma: no cover - only for tiny n with bad luck
+        sizes = np.concatenate([sizes, 1 + rng.poisson(mean_size - 1.0, size=count)])
+    return np.repeat(np.arange(sizes.shape[0], dtype=np.int32), sizes)[:n]
+
+
+def synthesize(people: People, params: PopulationParams, rng: np.random.Generator) -> None:
+    """Draw every trait into `people` (whose STATES are allocated)."""
+    n = people.n
+    household = _group_ids(rng, n, params.household_size_mean)
+    n_households = int(household[-1]) + 1
+    rural_household = rng.random(n_households) < params.rural_share
+    bad_household = rng.random(n_households) < params.bad_class_share
+    people.household[:] = household
+    people.hukou[:] = np.where(rural_household[household], RURAL, URBAN)
+    people.class_label[:] = bad_household[household]
+
+    units = _group_ids(rng, n, params.work_unit_size_mean)
+    people.work_unit[:] = units[rng.permutation(n)]
+
+    # Urban and rural medians are set so that the overall median stays near median_income.
+    rural = people.hukou == RURAL
+    urban_median = params.median_income / (params.rural_income_factor**params.rural_share)
+    log_median = np.log(urban_median) + np.where(rural, np.log(params.rural_income_factor), 0.0)
+    people.income[:] = np.exp(log_median + params.income_sigma * rng.standard_normal(n))
+    order = np.argsort(people.income, kind="stable")
+    people.income_rank[order] = np.arange(n, dtype=np.float32) / n
+
+    people.conscientiousness[:] = rng.beta(5.0, 5.0, size=n)
+    people.free_rider[:] = rng.random(n) < params.free_rider_share
+    shape = params.health_hazard_shape
+    people.health_hazard[:] = rng.gamma(shape, params.health_hazard_mean / shape, size=n)
+    np.minimum(people.health_hazard, 0.05, out=people.health_hazard)
+    people.posting_rate[:] = rng.exponential(params.posts_per_day, size=n) if params.posts_per_day else 0
+    people.critical_share[:] = _beta_with_mean(rng, params.critical_share_mean, 10.0, n)
+    people.opportunism[:] = _beta_with_mean(rng, params.opportunism_mean, 10.0, n)
+    people.trust[:] = _beta_with_mean(rng, params.trust_mean, 10.0, n)
+    people.strategy[:] = rng.choice(3, size=n, p=params.strategy_mix.shares()).astype(np.int8)
+
+
+def _beta_with_mean(rng: np.random.Generator, mean: float, concentration: float, n: int) -> np.ndarray:
+    """Beta draws with the given mean (degenerate means give constants)."""
+    if mean <= 0.0 or mean >= 1.0:
+        return np.full(n, mean, dtype=np.float32)
+    return rng.beta(mean * concentration, (1.0 - mean) * concentration, size=n)
