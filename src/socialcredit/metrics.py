@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 from socialcredit.causes import Cause
+from socialcredit.kernels import largest_component
 from socialcredit.mechanisms.lists import PERKS, SERVICES
 
 if TYPE_CHECKING:
@@ -45,6 +44,7 @@ COUNTS = (
     "hospital_episodes",
     "broadcasts",
     *(f"denied_{s}" for s in SERVICES),
+    "denied_jobs",
     *(f"perks_{p}" for p in PERKS),
 )
 
@@ -134,6 +134,7 @@ class Recorder:
         m.update(self._network())
         for service in SERVICES:
             m[f"denied_{service}"] = t[f"denied_{service}"]
+        m["denied_jobs"] = m["denied_civil_service_jobs"] + m["denied_journalism_jobs"]
         for perk in PERKS:
             m[f"perks_{perk}"] = t[f"perks_{perk}"]
         m.update(self._disparities(listed))
@@ -168,9 +169,8 @@ class Recorder:
             "isolated_share": float(np.mean(degree == 0)),
         }
         if self._components[0] != active:  # components change only when ties are cut
-            adjacency = csr_matrix((net.active.astype(np.int8), net.indices, net.indptr), shape=(net.n, net.n))
-            _, labels = connected_components(adjacency, directed=False)
-            self._components = (active, float(np.bincount(labels).max()) / net.n)
+            size = largest_component(net.indptr, net.indices, net.active)
+            self._components = (active, size / net.n)
         out["largest_component_share"] = self._components[1]
         return out
 

@@ -91,11 +91,12 @@ def _raw(source: str | Path, seen: tuple[str, ...] = ()) -> tuple[dict[str, Any]
         return data, label
     if not isinstance(base, str):
         raise InputError(f"{label}: key 'base' must be a regime name or a .toml path")
-    if str(base) in seen:
-        raise InputError(f"{label}: key 'base' makes a cycle: {' -> '.join((*seen, base))}")
     if path.is_file() and not Path(base).is_absolute() and base.endswith(".toml"):
-        base = str(path.parent / base)
-    base_data, _ = _raw(base, (*seen, str(source)))
+        base = str((path.parent / base).resolve())
+    here = str(path.resolve()) if path.is_file() else str(source)
+    if base in (*seen, here):
+        raise InputError(f"{label}: key 'base' makes a cycle: {' -> '.join((*seen, here, base))}")
+    base_data, _ = _raw(base, (*seen, here))
     return deep_merge(base_data, data), label
 
 

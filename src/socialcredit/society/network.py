@@ -10,6 +10,7 @@ import numpy as np
 from pydantic import Field
 
 from socialcredit.errors import InputError
+from socialcredit.kernels import active_degree, build_csr
 from socialcredit.mechanisms.base import Params
 
 
@@ -80,10 +81,7 @@ class Network:
         self.active[self.twin()[entries]] = False
 
     def active_degree(self) -> np.ndarray:
-        counts = np.add.reduceat(self.active.astype(np.int32), self.indptr[:-1]) if self.n else []
-        deg = np.asarray(counts, dtype=np.int32)
-        deg[np.diff(self.indptr) == 0] = 0  # reduceat repeats the next value for empty rows
-        return deg
+        return active_degree(self.indptr, self.active)
 
     def nbytes(self) -> int:
         return self.indptr.nbytes + self.indices.nbytes + self.layer.nbytes + self.active.nbytes
@@ -94,20 +92,10 @@ def from_edges(n: int, src: np.ndarray, dst: np.ndarray, layer: np.ndarray) -> N
 
     A duplicate keeps the lowest layer code (household before work unit before friendship).
     """
-    keep = src != dst
-    u = np.concatenate([src[keep], dst[keep]]).astype(np.int64)
-    v = np.concatenate([dst[keep], src[keep]]).astype(np.int64)
-    lay = np.concatenate([layer[keep], layer[keep]]).astype(np.int8)
-    keys = u * n + v
-    order = np.lexsort((lay, keys))
-    keys, lay = keys[order], lay[order]
-    first = np.ones(keys.shape[0], dtype=bool)
-    first[1:] = keys[1:] != keys[:-1]
-    keys, lay = keys[first], lay[first]
-    rows = keys // n
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    return Network(indptr=indptr, indices=(keys % n).astype(np.int32), layer=lay)
+    indptr, indices, layers = build_csr(
+        n, src.astype(np.int32, copy=False), dst.astype(np.int32, copy=False), layer.astype(np.int8, copy=False)
+    )
+    return Network(indptr=indptr, indices=indices, layer=layers)
 
 
 def _group_pairs(group_sorted: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -133,14 +121,14 @@ def generate(params: NetworkParams, household: np.ndarray, work_unit: np.ndarray
     n = household.shape[0]
     parts: list[tuple[np.ndarray, np.ndarray, int]] = []
     if params.household:
-        identity = np.arange(n, dtype=np.int64)  # household members are contiguous ids
+        identity = np.arange(n, dtype=np.int32)  # household members are contiguous ids
         parts.append((*_group_pairs(household, identity), Layer.HOUSEHOLD))
     if params.work_unit:
-        order = np.argsort(work_unit, kind="stable").astype(np.int64)
+        order = np.argsort(work_unit, kind="stable").astype(np.int32)
         parts.append((*_group_pairs(work_unit[order], order), Layer.WORK_UNIT))
     half = params.friendship_degree // 2
     if half and n > 1:
-        ring = rng.permutation(n).astype(np.int64)
+        ring = rng.permutation(n).astype(np.int32)
         u = np.tile(ring, half)
         v = np.concatenate([np.roll(ring, -d) for d in range(1, half + 1)])
         rewire = rng.random(v.shape[0]) < params.friendship_rewire
@@ -148,9 +136,10 @@ def generate(params: NetworkParams, household: np.ndarray, work_unit: np.ndarray
         parts.append((u, v, Layer.FRIENDSHIP))
     if not parts:
         parts.append((np.empty(0, np.int64), np.empty(0, np.int64), Layer.FRIENDSHIP))
+    layer = np.concatenate([np.full(p[0].shape[0], p[2], dtype=np.int8) for p in parts])
     src = np.concatenate([p[0] for p in parts])
     dst = np.concatenate([p[1] for p in parts])
-    layer = np.concatenate([np.full(p[0].shape[0], p[2], dtype=np.int8) for p in parts])
+    del parts  # free the per-layer copies before the CSR build
     return from_edges(n, src, dst, layer)
 
 
@@ -175,12 +164,11 @@ def load_edge_list(path: str | Path) -> tuple[Network, np.ndarray]:
     what = "line" if first_line == 2 else "row"
     src = pc.cast(table["source"], pa.string())
     dst = pc.cast(table["target"], pa.string())
-    bad = pc.or_(pc.is_null(src), pc.is_null(dst))
-    bad = pc.or_(bad, pc.or_(pc.equal(pc.utf8_trim_whitespace(src), ""), pc.equal(pc.utf8_trim_whitespace(dst), "")))
+    bad = pc.or_kleene(_blank(src), _blank(dst))
     if "layer" in table.column_names:
         names = pc.utf8_lower(pc.cast(table["layer"], pa.string()))
-        known = pc.is_in(names, value_set=pa.array(list(LAYER_BY_NAME)))
-        bad = pc.or_(bad, pc.invert(pc.fill_null(known, False)))
+        known = pc.fill_null(pc.is_in(names, value_set=pa.array(list(LAYER_BY_NAME))), False)
+        bad = pc.or_kleene(bad, pc.invert(known))
     bad_rows = np.flatnonzero(bad.to_numpy(zero_copy_only=False))
     if bad_rows.size:
         shown = ", ".join(str(r + first_line) for r in bad_rows[:10])
@@ -204,9 +192,45 @@ def load_edge_list(path: str | Path) -> tuple[Network, np.ndarray]:
     return network, ids
 
 
-def _read_table(path: Path):  # -> pa.Table
+def _read_csv(path: Path):  # -> pa.Table
+    """Read a CSV edge list; malformed rows are reported by line number (a slower re-read)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
+
+    convert = pacsv.ConvertOptions(
+        column_types={"source": pa.string(), "target": pa.string(), "layer": pa.string()},
+        strings_can_be_null=True,
+    )
+    for threaded in (True, False):  # line numbers are only known single-threaded
+        bad_lines: list[int | None] = []
+
+        def _skip(row: pacsv.InvalidRow, bad_lines: list[int | None] = bad_lines) -> str:
+            bad_lines.append(row.number)
+            return "skip"
+
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(use_threads=threaded),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=_skip),
+            convert_options=convert,
+        )
+        if not bad_lines:
+            return table
+    shown = ", ".join(str(n) for n in bad_lines[:10])
+    raise InputError(
+        f"{path}: malformed rows at line {shown}: each row needs the header's columns ({', '.join(table.column_names)})"
+    )
+
+
+def _blank(column):  # -> pa.BooleanArray
+    """True where an id is missing or empty."""
+    import pyarrow.compute as pc
+
+    return pc.fill_null(pc.equal(pc.utf8_trim_whitespace(column), ""), True)
+
+
+def _read_table(path: Path):  # -> pa.Table
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     if not path.is_file():
@@ -216,28 +240,7 @@ def _read_table(path: Path):  # -> pa.Table
         if suffix == ".parquet":
             return pq.read_table(path)
         if suffix == ".csv":
-            bad_lines: list[int] = []
-
-            def _skip(row: pacsv.InvalidRow) -> str:
-                bad_lines.append(row.number if row.number is not None else -1)
-                return "skip"
-
-            convert = pacsv.ConvertOptions(
-                column_types={"source": pa.string(), "target": pa.string(), "layer": pa.string()},
-                strings_can_be_null=True,
-            )
-            table = pacsv.read_csv(
-                path,
-                parse_options=pacsv.ParseOptions(invalid_row_handler=_skip),
-                convert_options=convert,
-            )
-            if bad_lines:
-                shown = ", ".join(str(n) for n in bad_lines[:10])
-                raise InputError(
-                    f"{path}: malformed rows at line {shown}: each row needs the header's "
-                    f"columns ({', '.join(table.column_names)})"
-                )
-            return table
+            return _read_csv(path)
     except (pa.ArrowInvalid, OSError) as exc:
         reason = str(exc).splitlines()[0]
         raise InputError(f"{path}: cannot read the edge list: {reason}") from None

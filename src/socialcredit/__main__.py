@@ -1,0 +1,5 @@
+"""`python -m socialcredit` is the `socialcredit` command."""
+
+from socialcredit.cli import main
+
+main()

@@ -1,0 +1,130 @@
+"""M1, M2, M3, M8, M9, M11 through their observable effects on small fixed-seed runs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from conftest import simulate
+from socialcredit.causes import Cause
+from socialcredit.mechanisms.lists import ListKind
+
+COURT = {"lists": {"court_blacklist": True}}
+
+
+def test_no_health_hazard_removes_health_caused_defaults():
+    sick = simulate(n=5000, days=200)
+    healthy = simulate(n=5000, days=200, population={"health_hazard_mean": 0.0})
+    assert sick.totals["bills_missed_health"] > 50
+    assert healthy.totals["bills_missed_health"] == 0
+    assert healthy.totals["bills_missed_income"] > 0  # other causes still run
+
+
+def test_appeals_lower_health_caused_listings():
+    common = {"lists": {"court_blacklist": True}, "payments": {"grace_days": 30}}
+    without = simulate(n=8000, days=365, **common, appeals={"enabled": False})
+    with_ = simulate(n=8000, days=365, **common, appeals={"enabled": True, "appeal_prob": 1.0, "delay_days": 10})
+    health = int(Cause.HEALTH)
+    listed_without = np.count_nonzero(without.people.blacklisted & (without.people.list_cause == health))
+    listed_with = np.count_nonzero(with_.people.blacklisted & (with_.people.list_cause == health))
+    assert listed_without >= 20
+    assert listed_with < 0.5 * listed_without
+    assert with_.totals["appeals_granted"] > 0
+    # free riders have no legitimate cause: appeals must not free them
+    fr = int(Cause.FREE_RIDING)
+    assert np.count_nonzero(with_.people.blacklisted & (with_.people.list_cause == fr)) >= 0.9 * np.count_nonzero(
+        without.people.blacklisted & (without.people.list_cause == fr)
+    )
+
+
+def test_zero_coverage_leaves_the_score_where_it_started():
+    from socialcredit.engine import Simulation
+
+    sim = Simulation(
+        "financial-credit",
+        population=3000,
+        days=120,
+        seed=2,
+        overrides={"data_collection": {"coverage": {"payments": 0.0}}},
+    )
+    start = sim.people.score.copy()
+    sim.run()
+    assert sim.totals["bills_missed"] > 0
+    assert np.array_equal(sim.people.score, start)
+    covered = simulate(n=3000, days=120, seed=2)
+    assert not np.array_equal(covered.people.score, start)
+
+
+def test_longer_grace_period_lowers_court_listings():
+    short = simulate(n=5000, days=300, **COURT, payments={"grace_days": 30})
+    long = simulate(n=5000, days=300, **COURT, payments={"grace_days": 180})
+    assert long.totals["listings_court"] < 0.8 * short.totals["listings_court"]
+
+
+def test_paying_the_debt_delists_and_court_lists_only_defaulters():
+    sim = simulate(n=5000, days=300, **COURT, payments={"grace_days": 30})
+    people = sim.people
+    court = people.list_kind == ListKind.COURT
+    assert court.any()
+    assert np.all(people.court_default[court])
+    assert sim.totals["delistings_paid"] > 0
+
+
+def test_denials_follow_base_rates_and_only_sanctioned_services():
+    everyone_defaults = {"free_rider_share": 1.0}
+    sim = simulate(
+        n=2000,
+        days=100,
+        population=everyone_defaults,
+        lists={"court_blacklist": True, "sanctions": ["flights", "trains"]},
+        payments={"grace_days": 10},
+    )
+    listed_days = np.maximum(0, 100 - sim.people.listed_day[sim.people.blacklisted]).sum()
+    assert sim.people.blacklisted.mean() > 0.99
+    for service, per_year in (("flights", 0.47), ("trains", 1.6)):
+        expected = listed_days * per_year / 365
+        assert abs(sim.totals[f"denied_{service}"] - expected) < 4 * np.sqrt(expected)
+    assert sim.totals["denied_loans"] == 0 and sim.totals["attempts_blacklisted_loans"] > 0
+    assert sim.people.sanctions_suffered.sum() == sim.totals["denied_flights"] + sim.totals["denied_trains"]
+
+
+def test_redlist_perks_go_only_to_the_redlisted():
+    from socialcredit.engine import Simulation
+
+    lists = {"redlist_above": 650.0, "perks": ["vip_checkin", "dating_visibility"]}
+    sim = Simulation("financial-credit", population=3000, days=40, seed=1, overrides={"lists": lists})
+    for _ in range(40):
+        before = sim.people.perks_received.copy()
+        sim.step()
+        gained = sim.people.perks_received > before
+        assert np.all(sim.people.redlisted[gained])
+        assert np.all(sim.people.score[gained] >= 650.0)
+    assert sim.people.redlisted.any()
+    assert sim.totals["perks_dating_visibility"] > 0 and sim.totals["perks_visa_fast_track"] == 0
+    assert sim.people.perks_received.sum() == sim.totals["perks_vip_checkin"] + sim.totals["perks_dating_visibility"]
+
+
+def test_score_blacklist_and_precision_against_ground_truth():
+    sim = simulate(n=6000, days=365)
+    s = sim.results.summary
+    people = sim.people
+    listed = people.blacklisted
+    assert s["blacklist_precision"] == np.mean(people.free_rider[listed])
+    assert s["blacklist_recall"] == people.free_rider[listed].sum() / people.free_rider.sum()
+    assert 350 <= s["score_p10"] <= s["score_p50"] <= s["score_p90"] <= 900
+    causes = sum(s[k] for k in s if k.startswith("false_blacklist_") and k != "false_blacklist_share")
+    assert np.isclose(causes, s["false_blacklist_share"])
+
+
+def test_poorer_citizens_are_listed_more_under_court_listing():
+    s = simulate(n=20_000, days=365, **COURT).results.summary
+    assert s["blacklisted_share_income_q1"] > s["blacklisted_share_income_q5"]
+    assert s["blacklisted_share_rural"] > s["blacklisted_share_urban"]
+
+
+def test_relationships_factor_is_the_mean_standing_of_ties():
+    sim = simulate(n=2000, days=30, regime=None)
+    net, people = sim.network, sim.people
+    standing = sim.mechanism("score").standing()
+    i = int(np.argmax(np.diff(net.indptr)))
+    ties = net.indices[net.indptr[i] : net.indptr[i + 1]]
+    assert np.isclose(people.factors[4, i], standing[ties].mean(), atol=1e-6)
