@@ -57,7 +57,7 @@ def test_out_of_range_names_key_and_allowed_values(override, expected):
 
 
 def test_unknown_regime_lists_the_presets():
-    with pytest.raises(InputError, match="allowed: .*financial-credit"):
+    with pytest.raises(InputError, match=r"allowed: .*financial-credit"):
         load_scenario("no-such-regime")
 
 
