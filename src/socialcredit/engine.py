@@ -82,6 +82,27 @@ class Simulation:
         self.recorder = metrics.Recorder(self)
         self.recorder.record()
 
+    def continue_from(self, donor: Simulation) -> None:
+        """Take over the state a burn-in `donor` (same seed and population) reached.
+
+        Copies the traits, the shared dynamic state and the states of every mechanism the
+        donor ran, and the cut ties; keeps what this scenario's own mechanisms set up at
+        init. Recording restarts at the donor's day, with totals from zero.
+        """
+        if donor.people.n != self.people.n or donor.seed != self.seed:
+            raise ValueError("a burn-in must come from the same population and seed")
+        names = [spec.name for spec in popmod.STATES]
+        for mechanism in MECHANISMS:
+            if donor.enabled(mechanism.name):
+                names.extend(spec.name for spec in mechanism.states)
+        for name in names:
+            getattr(self.people, name)[...] = getattr(donor.people, name)
+        self.network.active[:] = donor.network.active
+        self.day = donor.day
+        self.totals.clear()
+        self.recorder = metrics.Recorder(self)
+        self.recorder.record()
+
     def stream(self, name: str) -> np.random.Generator:
         """The random stream of one named component, spawned from the seed and the name.
 

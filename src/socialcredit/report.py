@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 import pyarrow as pa
 
 HEADLINE = (
@@ -38,3 +39,90 @@ def plot_timeseries(table: pa.Table, metrics: tuple[str, ...] | None = None, tit
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+COMPARE_PANELS = (
+    "trust_mean",
+    "cooperation_rate",
+    "blacklisted_share",
+    "false_blacklist_share",
+    "chilling",
+    "ties_cut_share",
+)
+CAUSE_PANELS = (
+    "false_blacklist_health",
+    "false_blacklist_income",
+    "false_blacklist_misflagged_post",
+    "false_blacklist_slander",
+    "false_blacklist_association",
+    "false_blacklist_criticism",
+    "false_blacklist_misconduct",
+    "false_blacklist_class_label",
+)
+
+
+def plot_compare(comparison, metrics: tuple[str, ...] = COMPARE_PANELS):
+    """One panel per metric over time, one line per regime."""
+    df = comparison.long.to_pandas()
+    cols = 3
+    rows = math.ceil(len(metrics) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3 * rows), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics, strict=False):
+        part = df[df.metric == metric]
+        for regime, g in part.groupby("regime", sort=False):
+            ax.plot(g.day, g.value, label=regime)
+        ax.set_title(metric, fontsize=10)
+        ax.set_xlabel("day")
+    for ax in list(axes.flat)[len(metrics) :]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 7), fontsize=8)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def plot_false_blacklist_causes(comparison):
+    """Wrongly blacklisted share at the end of each run, stacked by ground-truth cause."""
+    regimes = list(comparison.summaries)
+    fig, ax = plt.subplots(figsize=(9, 4))
+    bottom = [0.0] * len(regimes)
+    for metric in CAUSE_PANELS:
+        values = [comparison.summaries[r].get(metric) or 0.0 for r in regimes]
+        values = [0.0 if isinstance(v, float) and math.isnan(v) else v for v in values]
+        if any(values):
+            ax.bar(regimes, values, bottom=bottom, label=metric.removeprefix("false_blacklist_"))
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    ax.set_ylabel("share of population wrongly blacklisted")
+    if any(bottom):
+        ax.legend(fontsize=8)
+    ax.tick_params(axis="x", rotation=20)
+    fig.tight_layout()
+    return fig
+
+
+def plot_score_distributions(comparison):
+    """Histogram of the final score under each regime that keeps one."""
+    fig, ax = plt.subplots(figsize=(8, 4))
+    for regime, scores in comparison.scores.items():
+        finite = scores[~np.isnan(scores)]
+        if finite.size:
+            ax.hist(finite, bins=60, histtype="step", density=True, label=regime)
+    ax.set_xlabel("score at the end")
+    ax.set_ylabel("density")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def save_compare_figures(comparison, folder):
+    """Write every comparison figure as PNG into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    figures = {
+        "over_time.png": plot_compare(comparison),
+        "false_blacklist_causes.png": plot_false_blacklist_causes(comparison),
+        "false_blacklist_over_time.png": plot_compare(comparison, CAUSE_PANELS),
+        "score_distributions.png": plot_score_distributions(comparison),
+    }
+    for name, fig in figures.items():
+        fig.savefig(folder / name, dpi=110)
+        plt.close(fig)
