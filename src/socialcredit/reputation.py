@@ -92,7 +92,7 @@ def intend_help(strategy: np.ndarray, recipient_seen_good: np.ndarray) -> np.nda
 
 
 def _bernoulli(shape: tuple[int, ...], p: float, rng: np.random.Generator) -> np.ndarray:
-    """Independent events of probability `p`; float32 draws halve the cost of large arrays."""
+    """Independent events of probability `p`; float32 draws (resolution 2^-24) halve the cost."""
     if p <= 0.0:
         return np.zeros(shape, dtype=bool)
     if p >= 1.0:

@@ -51,6 +51,8 @@ def json_clean(value: Any) -> Any:
         return None
     if isinstance(value, dict):
         return {k: json_clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_clean(v) for v in value]
     return value
 
 

@@ -1,0 +1,36 @@
+"""`socialcredit audit`: the EU AI Act Art. 5(1)(c) test of a regime's configuration."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from socialcredit.cli.app import app
+from socialcredit.cli.common import Json, Sets, print_json
+from socialcredit.experiments.audit import audit as run_audit
+from socialcredit.scenario import load_scenario
+
+
+@app.command()
+def audit(
+    scenario: Annotated[str, typer.Argument(help="a regime name or a .toml file")],
+    set_: Sets = None,
+    json_: Json = False,
+) -> None:
+    """Which clauses of Art. 5(1)(c) the configuration meets, and the parameters that trigger each."""
+    result = run_audit(load_scenario(scenario, set_ or ()))
+    if json_:
+        print_json(result.to_dict())
+        return
+    console = Console()
+    verdict = "[bold red]prohibited social scoring[/]" if result.prohibited else "[bold green]not prohibited[/]"
+    console.print(f"{result.regime}: {verdict} under EU AI Act Art. 5(1)(c)")
+    table = Table("clause", "met", "because", show_header=True, header_style="bold", show_lines=True)
+    for clause in result.clauses:
+        table.add_row(f"{clause.clause}\n{clause.text}", "yes" if clause.met else "no", "\n".join(clause.because) or "–")
+    console.print(table)
+    for note in result.notes:
+        console.print(f"note: {note}")
