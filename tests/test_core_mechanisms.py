@@ -77,6 +77,7 @@ def test_denials_follow_base_rates_and_only_sanctioned_services():
         population=everyone_defaults,
         lists={"court_blacklist": True, "sanctions": ["flights", "trains"]},
         payments={"grace_days": 10},
+        adaptation={"deterrence": False},  # listings must run unbroken for the listed-days count
     )
     listed_days = np.maximum(0, 100 - sim.people.listed_day[sim.people.blacklisted]).sum()
     assert sim.people.blacklisted.mean() > 0.99

@@ -17,6 +17,7 @@ class Cause(IntEnum):
     CRITICISM = 7  # a critical post correctly flagged: speech, not misconduct
     MISCONDUCT = 8  # observed misconduct (defection judged bad, true reports)
     CLASS_LABEL = 9  # an inherited label (historical regimes)
+    PREFERENCE = 10  # lawful consumption the platform scores down ("video games")
 
     @property
     def label(self) -> str:

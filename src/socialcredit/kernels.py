@@ -108,41 +108,159 @@ def largest_component(indptr: np.ndarray, indices: np.ndarray, active: np.ndarra
 
 
 @numba.njit(parallel=True, cache=True)
-def sample_ties(
-    indptr: np.ndarray, layer: np.ndarray, active: np.ndarray, rows: np.ndarray, want: np.ndarray, u: np.ndarray
-) -> np.ndarray:
-    """For each citizen rows[j], the entry of a uniform active tie of layer want[j] (-1: any layer).
+def pick_partners(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    layer: np.ndarray,
+    active: np.ndarray,
+    donors: np.ndarray,
+    context: np.ndarray,
+    stranger: int,
+    u: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Partner of each donor: a uniform active tie in its context's layer, else a stranger.
 
-    u[j] in [0, 1) picks which one, so the result depends on the caller's stream only. -1
-    where the citizen has no such tie (the caller then falls back, e.g. to a stranger).
+    context[j] is a Layer code, -1 for any layer, or >= `stranger` for a stranger; a donor
+    without such a tie also meets a stranger (any citizen but itself). u[j] in [0, 1) makes
+    the one choice, so results depend on the caller's stream only. Returns (partner, tie
+    entry), the entry -1 for a stranger.
     """
-    out = np.full(rows.shape[0], -1, dtype=np.int64)
-    for j in numba.prange(rows.shape[0]):
-        i, w = rows[j], want[j]
+    n = indptr.shape[0] - 1
+    partner = np.empty(donors.shape[0], dtype=np.int32)
+    entry = np.full(donors.shape[0], -1, dtype=np.int64)
+    for j in numba.prange(donors.shape[0]):
+        i, w = donors[j], context[j]
+        lo, hi = indptr[i], indptr[i + 1]
         count = 0
-        for k in range(indptr[i], indptr[i + 1]):
-            if active[k] and (w < 0 or layer[k] == w):
-                count += 1
+        if w < 0:
+            for k in range(lo, hi):
+                count += active[k]
+        elif w < stranger:
+            for k in range(lo, hi):
+                count += active[k] & (layer[k] == w)
         if count == 0:
+            other = min(int(u[j] * (n - 1)), n - 2)
+            partner[j] = other + 1 if other >= i else other
             continue
         pick = min(int(u[j] * count), count - 1)
-        for k in range(indptr[i], indptr[i + 1]):
-            if active[k] and (w < 0 or layer[k] == w):
-                if pick == 0:
-                    out[j] = k
-                    break
-                pick -= 1
-    return out
+        seen = 0
+        for k in range(lo, hi):
+            seen += active[k] & ((w < 0) | (layer[k] == w))
+            if seen > pick:
+                entry[j] = k
+                partner[j] = indices[k]
+                break
+    return partner, entry
 
 
 @numba.njit(parallel=True, cache=True)
 def reverse_entries(indptr: np.ndarray, indices: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """Entry of src[j] in dst[j]'s row: the other direction of the tie src[j] -> dst[j].
 
-    Rows are sorted, so a binary search per tie; no N-sized twin array is kept.
+    Rows are sorted, so a binary search per tie; no tie-sized twin array is kept.
     """
     out = np.empty(src.shape[0], dtype=np.int64)
     for j in numba.prange(src.shape[0]):
-        lo, hi = indptr[dst[j]], indptr[dst[j] + 1]
-        out[j] = lo + np.searchsorted(indices[lo:hi], src[j])
+        out[j] = _find(indptr, indices, dst[j], src[j])
     return out
+
+
+@numba.njit(inline="always", cache=True)
+def _find(indptr: np.ndarray, indices: np.ndarray, row: int, value: int) -> int:
+    """Entry of `value` in the sorted row `row` (binary search)."""
+    lo, hi = indptr[row], indptr[row + 1]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if indices[mid] < value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@numba.njit(cache=True)
+def settle(
+    partner: np.ndarray,
+    helped: np.ndarray,
+    benefit: float,
+    cost: float,
+    payoff: np.ndarray,
+    received: np.ndarray,
+    refused: np.ndarray,
+) -> None:
+    """Pay one round of the donation game, donor i being citizen i; tally help received and refused.
+
+    A serial scatter (recipients repeat); the int8 tallies saturate at 127.
+    """
+    for i in range(partner.shape[0]):
+        r = partner[i]
+        if helped[i]:
+            payoff[i] -= cost
+            payoff[r] += benefit
+            if received[r] < 127:
+                received[r] += 1
+        elif refused[r] < 127:
+            refused[r] += 1
+
+
+@numba.njit(cache=True)
+def tie_counts(indptr: np.ndarray, indices: np.ndarray, active: np.ndarray, who: np.ndarray) -> np.ndarray:
+    """Number of active ties each citizen has to the (distinct) citizens `who`.
+
+    Walks only the rows of `who`, so it costs O(len(who) * degree): events such as today's
+    listings reach their ties without a pass over the whole network.
+    """
+    out = np.zeros(indptr.shape[0] - 1, dtype=np.int32)
+    for i in who:
+        for k in range(indptr[i], indptr[i + 1]):
+            if active[k]:
+                out[indices[k]] += 1
+    return out
+
+
+@numba.njit(parallel=True, cache=True)
+def weakest_ties(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    active: np.ndarray,
+    layer: np.ndarray,
+    allowed: np.ndarray,
+    standing: np.ndarray,
+    below: float,
+    who: np.ndarray,
+) -> np.ndarray:
+    """For each citizen who[j], the entry of its lowest-standing active tie in an allowed layer,
+    if that standing is below `below`; -1 otherwise. Ties go to the first such entry.
+    """
+    out = np.full(who.shape[0], -1, dtype=np.int64)
+    for j in numba.prange(who.shape[0]):
+        i = who[j]
+        best = below
+        for k in range(indptr[i], indptr[i + 1]):
+            if active[k] and allowed[layer[k]] and standing[indices[k]] < best:
+                best = standing[indices[k]]
+                out[j] = k
+    return out
+
+
+@numba.njit(parallel=True, cache=True)
+def record_experience(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    partner: np.ndarray,
+    entry: np.ndarray,
+    helped: np.ndarray,
+    remembers: np.ndarray,
+    memory: np.ndarray,
+) -> None:
+    """Each recipient of a tie interaction who `remembers` notes, at its own entry for the donor,
+    what the donor did: +1 helped, -1 refused. Donor i is citizen i; strangers (entry -1) leave
+    no trace. Recipients who never read a memory (non-discriminators) are skipped: no lookup.
+
+    Every (recipient, donor) entry is written at most once a round, so the parallel writes
+    never collide. Kept apart from `pick_partners`: fused, the row scans and these random
+    lookups ran 3x slower.
+    """
+    for i in numba.prange(partner.shape[0]):
+        if entry[i] >= 0 and remembers[partner[i]]:
+            memory[_find(indptr, indices, partner[i], i)] = 1 if helped[i] else -1

@@ -30,6 +30,8 @@ FALSE_BLACKLIST_CAUSES = (
     Cause.CRITICISM,
     Cause.MISCONDUCT,
     Cause.CLASS_LABEL,
+    Cause.PREFERENCE,
+    Cause.NONE,  # reported as false_blacklist_other
 )
 
 # Counts (flows of events) that --scale-to also reports scaled to a national population.
@@ -105,6 +107,7 @@ class Recorder:
         t = defaultdict(float, t)
         m: dict[str, float] = {}
         m["cooperation_rate"] = _ratio(t["helps"], t["interactions"])
+        m["help_rate_blacklisted"] = _ratio(t["helps_blacklisted"], t["interactions_blacklisted"])
         m["welfare"] = _ratio(t["payoff_total"], n * days) if sim.enabled("interactions") else float("nan")
         m["trust_mean"] = float(people.trust.mean())
         m.update(self._score())
@@ -120,7 +123,8 @@ class Recorder:
         m["false_blacklist_share"] = float(wrongly.sum()) / n
         causes = np.bincount(people.list_cause[wrongly], minlength=len(Cause))
         for cause in FALSE_BLACKLIST_CAUSES:
-            m[f"false_blacklist_{cause.label}"] = float(causes[cause]) / n
+            label = "other" if cause == Cause.NONE else cause.label
+            m[f"false_blacklist_{label}"] = float(causes[cause]) / n
         m["default_rate"] = _ratio(t["bills_missed"], t["bills_due"])
         m["critical_post_rate"] = _ratio(t["posts_critical"], n * days)
         baseline = float(np.dot(people.posting_rate, people.critical_share)) / n
@@ -128,6 +132,9 @@ class Recorder:
             1.0 - m["critical_post_rate"] / baseline if baseline > 0 and sim.enabled("posts") else float("nan")
         )
         m["posts_flagged_share"] = _ratio(t["posts_flagged"], t["posts_total"])
+        # The classifier's measured confusion rates, over the posts a platform saw (only those are classified).
+        m["classifier_true_positive_rate"] = _ratio(t["flagged_critical"], t["posts_seen_critical"])
+        m["classifier_false_positive_rate"] = _ratio(t["flagged_neutral"], t["posts_seen_neutral"])
         m["reports_total"] = t["reports_total"]
         m["reports_false_share"] = _ratio(t["reports_false"], t["reports_total"])
         m["slander_accepted"] = t["slander_accepted"]

@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 import tomli_w
 from pydantic import BaseModel, Field, ValidationError, create_model
@@ -179,7 +179,9 @@ def _describe(error: Mapping[str, Any]) -> str:
     allowed = allowed_values(loc)
     shown = error.get("input")
     got = f" = {shown!r}" if not isinstance(shown, Mapping) else ""
-    if error["type"] == "value_error":
+    if kind == "literal_error" and allowed:
+        return f"{key}{got} is not allowed; allowed: {allowed}"
+    if kind == "value_error":
         return f"{key}: {error['msg'].removeprefix('Value error, ')}"
     return f"{key}{got} is not allowed: {error['msg'].lower()}" + (f"; allowed: {allowed}" if allowed else "")
 
@@ -215,10 +217,22 @@ def allowed_values(loc: list[str]) -> str:
                 bounds[name] = getattr(meta, name)
     lower = f"{bounds['ge']} <= " if "ge" in bounds else (f"{bounds['gt']} < " if "gt" in bounds else "")
     upper = f" <= {bounds['le']}" if "le" in bounds else (f" < {bounds['lt']}" if "lt" in bounds else "")
+    choices = _choices(info.annotation)
+    if choices:
+        return "one of " + ", ".join(repr(c) for c in choices)
     kind = getattr(info.annotation, "__name__", str(info.annotation))
     if lower or upper:
         return f"{kind} with {lower}value{upper}"
     return str(kind).replace("typing.", "")
+
+
+def _choices(annotation: Any) -> tuple[Any, ...]:
+    """The values of a Literal (or a list of Literals), else ()."""
+    if get_origin(annotation) is Literal:
+        return get_args(annotation)
+    if get_origin(annotation) is list and get_args(annotation):
+        return _choices(get_args(annotation)[0])
+    return ()
 
 
 def to_toml(scenario: BaseModel) -> str:

@@ -30,7 +30,9 @@ def audit(
     console.print(f"{result.regime}: {verdict} under EU AI Act Art. 5(1)(c)")
     table = Table("clause", "met", "because", show_header=True, header_style="bold", show_lines=True)
     for clause in result.clauses:
-        table.add_row(f"{clause.clause}\n{clause.text}", "yes" if clause.met else "no", "\n".join(clause.because) or "–")
+        table.add_row(
+            f"{clause.clause}\n{clause.text}", "yes" if clause.met else "no", "\n".join(clause.because) or "–"
+        )
     console.print(table)
     for note in result.notes:
         console.print(f"note: {note}")

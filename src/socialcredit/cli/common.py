@@ -14,6 +14,8 @@ from rich.table import Table
 from socialcredit.results import json_clean
 
 err = Console(stderr=True)
+if not err.is_terminal:  # redirected: a wide side-by-side table should not be truncated
+    err = Console(stderr=True, width=200)
 
 HEADLINE = (
     "score_mean",

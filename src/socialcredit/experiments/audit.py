@@ -120,9 +120,7 @@ def audit(scenario: BaseModel) -> Audit:
     if court:
         sources["lists.court_blacklist = true"] = {"finance"}
     if by_score:
-        sources[f"lists.score_blacklist_below = {lists.score_blacklist_below}"] = {
-            FACTOR_CONTEXT[f] for f in weights
-        }
+        sources[f"lists.score_blacklist_below = {lists.score_blacklist_below}"] = {FACTOR_CONTEXT[f] for f in weights}
     if by_reports:
         sources["reports.list_on_accept = true"] = {"social life"}
     sanctioned = {SERVICE_CONTEXT[x] for x in lists.sanctions} if lists.enabled else set()
@@ -137,7 +135,9 @@ def audit(scenario: BaseModel) -> Audit:
 
     # (ii): proportionality and justification
     if sources and len(sanctioned) >= 2:
-        excessive.add(f"joint punishment: one listing restricts {len(sanctioned)} contexts ({', '.join(sorted(sanctioned))})")
+        excessive.add(
+            f"joint punishment: one listing restricts {len(sanctioned)} contexts ({', '.join(sorted(sanctioned))})"
+        )
     if sources and not s.appeals.enabled:
         excessive.add("appeals.enabled = false: a listing cannot be contested, whatever its cause")
     if weights.get("relationships"):

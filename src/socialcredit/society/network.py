@@ -10,7 +10,7 @@ import numpy as np
 from pydantic import Field
 
 from socialcredit.errors import InputError
-from socialcredit.kernels import active_degree, build_csr
+from socialcredit.kernels import active_degree, build_csr, reverse_entries
 from socialcredit.mechanisms.base import Params
 
 
@@ -49,7 +49,6 @@ class Network:
     indices: np.ndarray  # int32
     layer: np.ndarray  # int8, Layer codes
     active: np.ndarray = field(init=False)  # bool
-    _twin: np.ndarray | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.active = np.ones(self.indices.shape[0], dtype=bool)
@@ -66,19 +65,11 @@ class Network:
         """The owning citizen of every directed entry (int32), parallel to `indices`."""
         return np.repeat(np.arange(self.n, dtype=np.int32), np.diff(self.indptr))
 
-    def twin(self) -> np.ndarray:
-        """Position of the reverse direction of every entry (built on first use)."""
-        if self._twin is None:
-            src = self.sources().astype(np.int64)
-            keys = src * self.n + self.indices
-            reverse = self.indices.astype(np.int64) * self.n + src
-            self._twin = np.searchsorted(keys, reverse).astype(np.int64)
-        return self._twin
-
     def cut(self, entries: np.ndarray) -> None:
         """Cut the ties at these entry positions, both directions."""
+        owners = (np.searchsorted(self.indptr, entries, side="right") - 1).astype(np.int32)
         self.active[entries] = False
-        self.active[self.twin()[entries]] = False
+        self.active[reverse_entries(self.indptr, self.indices, owners, self.indices[entries])] = False
 
     def active_degree(self) -> np.ndarray:
         return active_degree(self.indptr, self.active)

@@ -1,0 +1,170 @@
+"""M12 Adaptation: trust learned from experience, perceived risk and self-censorship, pruning, deterrence."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from socialcredit.kernels import neighbour_mean, reverse_entries, tie_counts, weakest_ties
+from socialcredit.mechanisms.base import Mechanism, MechanismParams, StateSpec, sample_rare
+from socialcredit.mechanisms.score import Factor
+from socialcredit.society.network import LAYER_BY_NAME, Layer
+
+PrunableLayer = Literal["household", "work_unit", "friendship"]
+
+
+class AdaptationParams(MechanismParams):
+    # (a) generalized trust
+    trust: bool = Field(True, description="update generalized trust from experience and from ties being listed")
+    trust_learning_rate: float = Field(
+        0.01, ge=0, le=1, description="pull of each interaction received (helped: 1, refused: 0) on trust"
+    )
+    trust_loss_per_listed_tie: float = Field(
+        0.02, ge=0, le=1, description="share of one's trust lost each time a tie is newly blacklisted (lasting)"
+    )
+    # (b) perceived risk and self-censorship
+    risk: bool = Field(True, description="update perceived risk from flags and sanctions around oneself")
+    risk_per_flag: float = Field(
+        0.1, ge=0, le=10, description="risk exposure per recent flagged post of one's own (posts_flagged_recent)"
+    )
+    risk_per_tie_flag: float = Field(
+        0.05, ge=0, le=10, description="risk exposure per recent flagged post of the average tie"
+    )
+    risk_if_listed: float = Field(1.0, ge=0, le=10, description="risk exposure of being blacklisted oneself")
+    risk_per_listed_ties: float = Field(
+        1.0, ge=0, le=10, description="risk exposure when every tie is blacklisted (scaled by the share that is)"
+    )
+    risk_adjust_rate: float = Field(
+        0.1, ge=0, le=1, description="daily share of the gap to the risk the exposure implies that is closed"
+    )
+    self_censorship: bool = Field(True, description="critical posts fall as perceived risk rises (M5 reads this)")
+    censorship_sensitivity: float = Field(
+        1.0,
+        ge=0,
+        le=20,
+        description="critical share kept is (1 - perceived risk) ** this; 1: a mean risk of 0.2 gives "
+        "Penney's 20% drop",
+    )
+    # (c) pruning
+    pruning: bool = Field(True, description="cut ties to listed or low-standing neighbours")
+    prune_review_rate: float = Field(
+        1.0 / 30.0, ge=0, le=1, description="daily chance a citizen reviews its ties (at most one cut per review)"
+    )
+    prune_below_standing: float = Field(
+        0.3, ge=0, le=1, description="cut the weakest tie if its standing is below this (the blacklisted stand at 0)"
+    )
+    prune_layers: list[PrunableLayer] = Field(
+        default_factory=lambda: ["friendship"], description="layers whose ties a citizen can cut"
+    )
+    prune_without_relationships_factor: bool = Field(
+        False, description="prune even when the relationships factor has no weight (stigma, not score)"
+    )
+    # (d) deterrence
+    deterrence: bool = Field(True, description="free riders start paying as sanctions bite")
+    deterrence_per_sanction: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="chance each denial of service turns a free rider into a payer; with the default service "
+        "rates a year on the list turns about 26% (cf. 27% of listed defaulters complied by 2018)",
+    )
+
+
+def speech_kept(risk: np.ndarray, sensitivity: float) -> np.ndarray:
+    """Share of critical posts a citizen still makes at this perceived risk (the chilling effect)."""
+    return (1.0 - risk) ** np.float32(sensitivity)
+
+
+class Adaptation(Mechanism):
+    """Citizens adapt to the system: trust, perceived risk, ties and compliance, each switchable.
+
+    Runs last, so it sees the day's interactions, flags, listings and denials.
+    """
+
+    name = "adaptation"
+    claim = (
+        "The system erodes trust: people learn from what happens to them and to those around them, "
+        "stop speaking critically, cut ties that lower their score, and defaulters pay when sanctions bite."
+    )
+    Params = AdaptationParams
+    states = (StateSpec("sanctions_weighed", "int32", 0, "denials of service deterrence has already weighed"),)
+    params: AdaptationParams
+
+    def init(self) -> None:
+        p, sim = self.params, self.sim
+        self.experience = all(name in self.people.specs for name in ("helped_today", "refused_today"))
+        weighted = sim.enabled("score") and sim.scenario.score.weights.vector()[Factor.RELATIONSHIPS] > 0
+        self.prunes = p.pruning and p.prune_review_rate > 0 and (weighted or p.prune_without_relationships_factor)
+        self.prunable = np.zeros(len(Layer), dtype=np.bool_)
+        self.prunable[[LAYER_BY_NAME[name] for name in p.prune_layers]] = True
+
+    def step(self, day: int) -> None:
+        p = self.params
+        if p.trust:
+            self._trust(day)
+        if p.risk:
+            self._risk()
+        if self.prunes:
+            self._prune()
+        if p.deterrence:
+            self._deter()
+
+    def _trust(self, day: int) -> None:
+        """Learn from help received; lose a share of trust for every tie newly blacklisted."""
+        p, people, net = self.params, self.people, self.sim.network
+        trust = people.trust
+        if self.experience:
+            met = people.helped_today.astype(np.float32) + people.refused_today
+            some = np.flatnonzero(met)
+            weight = 1.0 - (1.0 - p.trust_learning_rate) ** met[some]  # m sequential updates, in expectation
+            trust[some] += weight * (people.helped_today[some] / met[some] - trust[some])
+        listed_today = np.flatnonzero(people.blacklisted & (people.listed_day == day))
+        if listed_today.shape[0] and p.trust_loss_per_listed_tie > 0:
+            seen = tie_counts(net.indptr, net.indices, net.active, listed_today)
+            hit = np.flatnonzero(seen)
+            trust[hit] *= (1.0 - p.trust_loss_per_listed_tie) ** seen[hit]
+        np.clip(trust, 0.0, 1.0, out=trust)
+
+    def _risk(self) -> None:
+        """Close part of the gap to the risk implied by one's own flags and listing and one's ties'."""
+        p, people, net = self.params, self.people, self.sim.network
+        flags, listed = people.posts_flagged_recent, people.blacklisted.astype(np.float32)
+        seen = np.float32(p.risk_per_listed_ties) * listed + np.float32(p.risk_per_tie_flag) * flags
+        exposure = neighbour_mean(net.indptr, net.indices, net.active, seen, 0.0)  # linear: one pass for both
+        exposure += np.float32(p.risk_per_flag) * flags + np.float32(p.risk_if_listed) * listed
+        target = -np.expm1(-exposure)
+        people.perceived_risk += np.float32(p.risk_adjust_rate) * (target - people.perceived_risk)
+
+    def _prune(self) -> None:
+        """Some citizens review their ties today and cut the weakest, if it stands low enough."""
+        p, people, net = self.params, self.people, self.sim.network
+        who = sample_rare(self.rng, np.broadcast_to(np.float32(p.prune_review_rate), (people.n,)), p.prune_review_rate)
+        if who.shape[0] == 0:
+            return
+        if self.sim.enabled("score"):
+            standing = self.sim.mechanism("score").standing()
+        else:
+            standing = (~people.blacklisted).astype(np.float32)
+        entries = weakest_ties(
+            net.indptr, net.indices, net.active, net.layer, self.prunable, standing, p.prune_below_standing, who
+        )
+        cutting = entries >= 0
+        entries, cutters = entries[cutting], who[cutting]
+        back = reverse_entries(net.indptr, net.indices, cutters, net.indices[entries])
+        ties = np.unique(np.minimum(entries, back))  # two ends cutting the same tie cut it once
+        net.cut(ties)
+        self.sim.count("ties_cut", ties.shape[0])
+
+    def _deter(self) -> None:
+        """Each new denial of service may turn a free rider into a payer (compliance 1)."""
+        q, people = self.params.deterrence_per_sanction, self.people
+        changed = np.flatnonzero(people.sanctions_suffered != people.sanctions_weighed)
+        new = people.sanctions_suffered[changed] - people.sanctions_weighed[changed]
+        people.sanctions_weighed[changed] = people.sanctions_suffered[changed]
+        open_ = people.free_rider[changed] & (people.compliance[changed] < 1.0)
+        candidates, new = changed[open_], new[open_]
+        turned = candidates[self.rng.random(candidates.shape[0]) < 1.0 - (1.0 - q) ** new]
+        people.compliance[turned] = 1.0
+        self.sim.count("free_riders_deterred", turned.shape[0])

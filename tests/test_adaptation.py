@@ -1,0 +1,111 @@
+"""M12 Adaptation through observable effects: trust, perceived risk, pruning, deterrence."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from conftest import simulate
+from socialcredit.engine import Simulation
+from socialcredit.society.network import Layer
+
+# Free riders listed within weeks: a court default after 10 days of debt on weekly bills.
+LISTING = {"population": {"free_rider_share": 0.1}, "payments": {"grace_days": 10, "bill_cycle_days": 7}}
+FAST = {"interactions": {"enabled": False}, "purchases": {"enabled": False}}
+
+
+def _listed_end_share(sim: Simulation, entries: np.ndarray) -> float:
+    net, listed = sim.network, sim.people.blacklisted
+    return float(np.mean(listed[net.indices[entries]] | listed[net.sources()[entries]]))
+
+
+def test_pruning_cuts_ties_toward_the_listed():
+    on = simulate(None, n=3000, days=60, adaptation={"prune_review_rate": 0.2}, **LISTING, **FAST)
+    off = simulate(None, n=3000, days=60, adaptation={"pruning": False}, **LISTING, **FAST)
+    assert off.totals["ties_cut"] == 0 and off.network.active.all()
+    cut = np.flatnonzero(~on.network.active)
+    assert on.totals["ties_cut"] > 200 and cut.shape[0] == 2 * on.totals["ties_cut"]
+    friendship = np.flatnonzero(on.network.layer == Layer.FRIENDSHIP)
+    assert np.all(on.network.layer[cut] == Layer.FRIENDSHIP)  # the default prunable layer
+    assert _listed_end_share(on, cut) > 0.8 > 2 * _listed_end_share(on, friendship)
+    # the listed lose friends they keep when nobody prunes
+    listed = on.people.blacklisted & off.people.blacklisted
+    assert on.network.active_degree()[listed].mean() < off.network.active_degree()[listed].mean() - 1
+
+
+def test_pruning_waits_for_a_relationships_factor_unless_told():
+    no_weight = {"weights": {"relationships": 0.0}}
+    idle = simulate(None, n=2000, days=40, score=no_weight, adaptation={"prune_review_rate": 0.2}, **LISTING, **FAST)
+    stigma = {"prune_review_rate": 0.2, "prune_without_relationships_factor": True}
+    cutting = simulate(None, n=2000, days=40, score=no_weight, adaptation=stigma, **LISTING, **FAST)
+    assert idle.totals["ties_cut"] == 0
+    assert cutting.totals["ties_cut"] > 50
+
+
+def test_deterrence_lowers_free_riders_defaults_over_time():
+    biting = {"lists": {"service_rates": {"trains": 36.5}}}  # sanctions bite about every ten days
+
+    def misses(deterrence: bool) -> tuple[float, float]:
+        adaptation = {"deterrence": deterrence}
+        sim = Simulation(
+            None, population=3000, days=120, seed=1, overrides={**LISTING, **FAST, **biting, "adaptation": adaptation}
+        )
+        sim.run(until=60)
+        early = sim.totals["bills_missed_free_riding"]
+        sim.run()
+        return early, sim.totals["bills_missed_free_riding"] - early
+
+    early_on, late_on = misses(True)
+    early_off, late_off = misses(False)
+    assert late_off > 1000
+    assert late_on < 0.75 * late_off
+    assert late_on / early_on < late_off / early_off  # the gap widens as sanctions accumulate
+
+
+def test_trust_learns_from_help_received():
+    def trust_after(strategy: str) -> float:
+        mix = {"discriminator": 0.0, "cooperator": 0.0, "defector": 0.0, strategy: 1.0}
+        return simulate(None, n=1500, days=40, population={"strategy_mix": mix}).results.summary["trust_mean"]
+
+    start = 0.6  # population.trust_mean
+    assert trust_after("cooperator") > start + 0.1
+    assert trust_after("defector") < start - 0.1
+
+
+def test_trust_falls_when_ties_are_listed():
+    def trust(loss: float) -> Simulation:
+        return simulate(None, n=3000, days=60, adaptation={"trust_loss_per_listed_tie": loss}, **LISTING, **FAST)
+
+    hurt, spared = trust(0.1), trust(0.0)
+    assert np.array_equal(hurt.people.blacklisted, spared.people.blacklisted)
+    net = hurt.network
+    near = np.zeros(hurt.people.n, dtype=bool)
+    near[net.indices[hurt.people.ever_blacklisted[net.sources()]]] = True
+    assert np.all(hurt.people.trust <= spared.people.trust)
+    assert hurt.people.trust[near].mean() < spared.people.trust[near].mean() - 0.05
+    assert np.array_equal(hurt.people.trust[~near], spared.people.trust[~near])
+
+
+def test_perceived_risk_rises_with_flags_and_decays_without():
+    sim = Simulation(
+        None,
+        population=2000,
+        days=90,
+        seed=1,
+        overrides={"posts": {"false_positive_rate": 0.2, "flag_memory_days": 10.0}, **FAST},
+    )
+    sim.run(until=30)
+    raised = float(sim.people.perceived_risk.mean())
+    sim.mechanism("posts").params.false_positive_rate = 0.0
+    sim.mechanism("posts").params.true_positive_rate = 0.0
+    sim.run()
+    assert raised > 0.1
+    assert float(sim.people.perceived_risk.mean()) < 0.1 * raised  # flags fade (10-day memory), risk follows
+
+
+def test_same_seed_same_adaptation():
+    a = simulate(None, n=1500, days=30, **LISTING)
+    b = simulate(None, n=1500, days=30, **LISTING)
+    assert a.totals == b.totals
+    for state in ("trust", "perceived_risk", "compliance"):
+        assert np.array_equal(getattr(a.people, state), getattr(b.people, state))
+    assert np.array_equal(a.network.active, b.network.active)

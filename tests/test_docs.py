@@ -1,0 +1,15 @@
+"""The docs stay true: the parameter reference is generated from the schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from socialcredit.paramdoc import markdown
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def test_parameter_reference_is_current():
+    assert (DOCS / "parameters.md").read_text() == markdown(), (
+        "docs/parameters.md is stale: python -m socialcredit.paramdoc > docs/parameters.md"
+    )
