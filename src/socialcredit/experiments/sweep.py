@@ -1,0 +1,238 @@
+"""Parameter sweeps: grids, Sobol samples or Morris designs, with replicates.
+
+Every point of the design is validated before anything runs (bad input fails fast). Runs go
+to a local process pool by default, or to a Dask cluster given its address. Results land as
+a Parquet dataset, one row per run (the design's parameters, the replicate and seed, every
+summary metric), that DuckDB queries directly: `select * from 'OUT/runs/*.parquet'`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from socialcredit.errors import InputError
+from socialcredit.results import atomic_dir, json_clean
+from socialcredit.scenario import load_scenario, parse_set
+
+ROWS_PER_FILE = 500
+
+
+@dataclass(frozen=True)
+class Point:
+    """One run of the design: its parameter values, replicate and seed."""
+
+    index: int
+    values: dict[str, Any]
+    replicate: int
+    seed: int
+
+
+def parse_grid(items: Iterable[str]) -> dict[str, list[Any]]:
+    """`section.key=v1,v2,...` per item: the values of one grid axis (TOML literals)."""
+    axes: dict[str, list[Any]] = {}
+    for item in items:
+        key, sep, values = item.partition("=")
+        if not sep or not values:
+            raise InputError(f"--grid {item!r}: expected section.key=value1,value2,...")
+        axes[key.strip()] = [parse_set([f"v={v}"])["v"] for v in _split(values)]
+    return axes
+
+
+def _split(values: str) -> list[str]:
+    """Split on commas outside brackets and quotes (so lists can be values)."""
+    out, depth, quote, current = [], 0, "", ""
+    for ch in values:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            out.append(current.strip())
+            current = ""
+            continue
+        current += ch
+    out.append(current.strip())
+    return [v for v in out if v]
+
+
+def parse_ranges(items: Iterable[str]) -> dict[str, tuple[float, float]]:
+    """`section.key=low:high` per item: a continuous parameter for Sobol or Morris."""
+    ranges = {}
+    for item in items:
+        key, sep, bounds = item.partition("=")
+        low, colon, high = bounds.partition(":")
+        try:
+            lo, hi = float(low), float(high)
+        except ValueError:
+            lo = hi = float("nan")
+        if not sep or not colon or not lo < hi:
+            raise InputError(f"--range {item!r}: expected section.key=low:high with low < high")
+        ranges[key.strip()] = (lo, hi)
+    return ranges
+
+
+def grid_design(axes: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    keys = list(axes)
+    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*axes.values())]
+
+
+def sobol_design(ranges: dict[str, tuple[float, float]], n: int, seed: int) -> list[dict[str, Any]]:
+    """n scrambled Sobol points over the box (n rounded up to a power of two)."""
+    from scipy.stats import qmc
+
+    m = max(0, int(np.ceil(np.log2(max(n, 1)))))
+    unit = qmc.Sobol(d=len(ranges), scramble=True, seed=seed).random_base2(m)
+    return _scale(unit, ranges)
+
+
+def morris_design(
+    ranges: dict[str, tuple[float, float]], trajectories: int, levels: int, seed: int
+) -> list[dict[str, Any]]:
+    """Morris one-at-a-time trajectories: k + 1 points each, one parameter moved per step."""
+    rng = np.random.default_rng(seed)
+    k = len(ranges)
+    delta = levels / (2 * (levels - 1))
+    grid = np.arange(levels) / (levels - 1)
+    starts = grid[grid <= 1 - delta + 1e-12]
+    points = []
+    for _ in range(trajectories):
+        x = rng.choice(starts, size=k)
+        points.append(x.copy())
+        for j in rng.permutation(k):
+            x[j] += delta
+            points.append(x.copy())
+    return _scale(np.array(points), ranges)
+
+
+def morris_effects(design: list[dict[str, Any]], outputs: np.ndarray, ranges: dict[str, tuple[float, float]]) -> dict:
+    """Elementary effects per parameter: mu* (mean |EE|) and sigma, per trajectory step."""
+    keys = list(ranges)
+    k = len(keys)
+    effects: dict[str, list[float]] = {key: [] for key in keys}
+    for start in range(0, len(design), k + 1):
+        for step in range(start, start + k):
+            a, b = design[step], design[step + 1]
+            moved = [key for key in keys if a[key] != b[key]]
+            if len(moved) != 1:
+                continue
+            key = moved[0]
+            span = ranges[key][1] - ranges[key][0]
+            effects[key].append((outputs[step + 1] - outputs[step]) / ((b[key] - a[key]) / span))
+    return {key: {"mu_star": float(np.mean(np.abs(v))), "sigma": float(np.std(v))} for key, v in effects.items() if v}
+
+
+def _scale(unit: np.ndarray, ranges: dict[str, tuple[float, float]]) -> list[dict[str, Any]]:
+    lows = np.array([lo for lo, _ in ranges.values()])
+    highs = np.array([hi for _, hi in ranges.values()])
+    values = lows + unit * (highs - lows)
+    return [dict(zip(ranges, (float(v) for v in row), strict=True)) for row in values]
+
+
+def _override(values: dict[str, Any]) -> dict[str, Any]:
+    nested: dict[str, Any] = {}
+    for key, value in values.items():
+        node = nested
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return nested
+
+
+def _integer_keys(regime: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Round sampled floats for integer parameters (Sobol/Morris sample reals)."""
+    scenario = load_scenario(regime).model_dump()
+    out = {}
+    for key, value in values.items():
+        node: Any = scenario
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        out[key] = round(value) if isinstance(node, int) and not isinstance(node, bool) else value
+    return out
+
+
+def run_point(regime: str, base: dict[str, Any], point: Point) -> dict[str, Any]:
+    """One run (in a worker): the summary with the design's values, replicate and seed."""
+    from socialcredit.engine import Simulation
+
+    sim = Simulation(regime, seed=point.seed, overrides=_override({**base, **point.values}))
+    summary = sim.run().summary
+    row = {"run": point.index, "replicate": point.replicate, "seed": point.seed}
+    row.update({f"param.{k}": v for k, v in point.values.items()})
+    row.update(summary)
+    return row
+
+
+def plan(
+    regime: str,
+    designs: list[dict[str, Any]],
+    replicates: int,
+    seed: int,
+    base: dict[str, Any],
+) -> list[Point]:
+    """Points with seeds seed, seed + 1, ... per replicate; every point validated up front."""
+    points: list[Point] = []
+    for values in designs:
+        values = _integer_keys(regime, values)
+        load_scenario(regime, _override({**base, **values}))  # fails fast on a bad key or value
+        points += [Point(len(points) + r, values, r, seed + r) for r in range(replicates)]
+    return points
+
+
+def execute(
+    regime: str,
+    points: Sequence[Point],
+    base: dict[str, Any],
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Run every point on a local process pool, or on a Dask cluster at `scheduler`."""
+    rows: list[dict[str, Any]] = []
+    if scheduler:
+        from dask.distributed import Client
+        from dask.distributed import as_completed as dask_completed
+
+        with Client(scheduler) as client:
+            futures = client.map(run_point, [regime] * len(points), [base] * len(points), list(points), pure=False)
+            for future in dask_completed(futures):
+                rows.append(future.result())
+                if progress:
+                    progress(len(rows))
+    else:
+        workers = workers or max(1, (os.cpu_count() or 1))
+        spawn = multiprocessing.get_context("spawn")  # forking after Numba's OpenMP threads is unsafe
+        with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
+            futures = [pool.submit(run_point, regime, base, p) for p in points]
+            for future in as_completed(futures):
+                rows.append(future.result())
+                if progress:
+                    progress(len(rows))
+    return sorted(rows, key=lambda row: row["run"])
+
+
+def write(out: str | Path, rows: list[dict[str, Any]], meta: dict[str, Any]) -> Path:
+    """The Parquet dataset (runs/part-*.parquet) and sweep.json, written atomically."""
+    with atomic_dir(out) as tmp:
+        (tmp / "runs").mkdir()
+        table = pa.Table.from_pylist([json_clean(r) for r in rows])  # one schema for every part
+        for part, start in enumerate(range(0, len(rows), ROWS_PER_FILE)):
+            pq.write_table(table.slice(start, ROWS_PER_FILE), tmp / "runs" / f"part-{part:05d}.parquet")
+        (tmp / "sweep.json").write_text(json.dumps(json_clean(meta), indent=2) + "\n")
+    return Path(out)
