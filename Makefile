@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench baseline clean
+.PHONY: run test bench baseline clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -13,8 +13,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	touch $(STAMP)
 
+# The main job: all seven regimes side by side on one population of 100,000 for a year.
 run: $(STAMP)
-	$(BIN)/socialcredit run financial-credit --population 100000 --days 365 --seed 1 --out runs/financial-credit
+	$(BIN)/socialcredit compare --population 100000 --days 365 --seed 1 --out runs/compare
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -25,7 +26,7 @@ bench: $(STAMP)
 
 # Regenerate the pinned baseline deliberately (after a change that is meant to alter results).
 baseline: $(STAMP)
-	$(BIN)/python -m tests.baseline --write
+	$(BIN)/python tests/baseline.py --write
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -103,3 +103,23 @@ def test_crash_mid_run_leaves_no_complete_looking_folder(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="not finished"):
         sim.results.save(tmp_path / "half")
     assert not (tmp_path / "half").exists()
+
+
+def test_compare_then_report(tmp_path):
+    out = tmp_path / "cmp"
+    done = cli("compare", "none", "financial-credit", "-n", "800", "-d", "20", "--out", str(out), "--json")
+    assert done.returncode == 0, done.stderr
+    assert set(json.loads(done.stdout)) == {"none", "financial-credit"}
+    (out / "figures" / "over_time.png").unlink()
+    done = cli("report", str(out))
+    assert done.returncode == 0, done.stderr
+    text = (out / "report.md").read_text()
+    assert "| `blacklist_precision` |" in text and "figures/over_time.png" in text
+    assert (out / "figures" / "over_time.png").is_file() and (out / "figures" / "score_distributions.png").is_file()
+
+
+def test_dashboard_runs_to_the_end_and_saves(tmp_path):
+    done = cli("dashboard", "scs", "-n", "500", "-d", "15", "--out", str(tmp_path / "d"))
+    assert done.returncode == 0, done.stderr
+    assert "day 15 of 15" in done.stderr
+    assert json.loads((tmp_path / "d" / "summary.json").read_text())["days"] == 15

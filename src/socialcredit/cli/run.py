@@ -25,9 +25,7 @@ from socialcredit.engine import Simulation
 
 @app.command()
 def run(
-    scenario: Annotated[
-        str, typer.Argument(help="a regime name (see `socialcredit regimes`) or a .toml file")
-    ] = "financial-credit",
+    scenario: Annotated[str, typer.Argument(help="a regime name (see `socialcredit regimes`) or a .toml file")] = "scs",
     population: Population = None,
     days: Days = None,
     seed: Seed = None,

@@ -39,11 +39,12 @@ class Comparison:
         return df[df.metric == name].pivot(index="day", columns="regime", values="value")
 
     def save(self, out: str | Path) -> Path:
-        """compare.parquet, summary.json, scenarios/REGIME.toml, figures/*.png; atomically."""
+        """compare.parquet, scores.parquet (final scores), summary.json, scenarios/, figures/; atomically."""
         from socialcredit import __version__, report
 
         with atomic_dir(out) as tmp:
             pq.write_table(self.long, tmp / "compare.parquet")
+            pq.write_table(pa.table(self.scores), tmp / "scores.parquet")
             (tmp / "summary.json").write_text(json.dumps(json_clean(self.summaries), indent=2) + "\n")
             (tmp / "scenarios").mkdir()
             for regime, scenario in self.scenarios.items():
@@ -52,6 +53,16 @@ class Comparison:
             manifest = {"socialcredit_version": __version__, "regimes": list(self.summaries)}
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         return Path(out)
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Comparison:
+        folder = Path(folder)
+        scores = pq.read_table(folder / "scores.parquet")
+        return cls(
+            summaries=json.loads((folder / "summary.json").read_text()),
+            long=pq.read_table(folder / "compare.parquet"),
+            scores={name: scores[name].to_numpy() for name in scores.column_names},
+        )
 
 
 def _long(regime: str, table: pa.Table) -> pa.Table:
