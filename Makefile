@@ -18,7 +18,7 @@ run: $(STAMP)
 	$(BIN)/socialcredit compare --population 100000 --days 365 --seed 1 --out runs/compare
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
