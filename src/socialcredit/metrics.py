@@ -34,10 +34,8 @@ FALSE_BLACKLIST_CAUSES = (
     Cause.NONE,  # reported as false_blacklist_other
 )
 
-# Counts (flows of events) that --scale-to also reports scaled to a national population.
-COUNTS = (
-    "reports_total",
-    "slander_accepted",
+# Events counted as they happen, reported as totals (and scaled by --scale-to).
+EVENT_COUNTS = (
     "listings_court",
     "listings_score",
     "listings_report",
@@ -45,6 +43,11 @@ COUNTS = (
     "appeals_granted",
     "hospital_episodes",
     "broadcasts",
+)
+COUNTS = (
+    "reports_total",
+    "slander_accepted",
+    *EVENT_COUNTS,  # with the rest: the counts --scale-to also reports at national scale
     *(f"denied_{s}" for s in SERVICES),
     "denied_jobs",
     *(f"perks_{p}" for p in PERKS),
@@ -145,15 +148,7 @@ class Recorder:
         for perk in PERKS:
             m[f"perks_{perk}"] = t[f"perks_{perk}"]
         m.update(self._disparities(listed))
-        for key in (
-            "listings_court",
-            "listings_score",
-            "listings_report",
-            "appeals_filed",
-            "appeals_granted",
-            "hospital_episodes",
-            "broadcasts",
-        ):
+        for key in EVENT_COUNTS:
             m[key] = t[key]
         m["ever_blacklisted_share"] = float(people.ever_blacklisted.mean())
         return m
