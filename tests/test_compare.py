@@ -38,3 +38,6 @@ def test_burn_in_starts_every_regime_from_the_same_state():
     assert np.isclose(trust["none"], trust["scs"])
     default = first[first.metric == "ties_cut_share"].set_index("regime").value
     assert np.isclose(default["none"], default["scs"])
+    # flows restart after the burn-in: no rate over days that were not counted
+    assert np.isnan(first[first.metric == "critical_post_rate"].value).all()
+    assert abs(result.summaries["none"]["chilling"]) < 0.1

@@ -129,3 +129,47 @@ def test_relationships_factor_is_the_mean_standing_of_ties():
     i = int(np.argmax(np.diff(net.indptr)))
     ties = net.indices[net.indptr[i] : net.indptr[i + 1]]
     assert np.isclose(people.factors[4, i], standing[ties].mean(), atol=1e-6)
+
+
+def test_hospital_stays_last_their_mean():
+    from socialcredit.engine import Simulation
+
+    sim = Simulation("none", population=20_000, days=60, seed=5, overrides={"population": {"health_hazard_mean": 0.01}})
+    stays = []
+    for _ in range(60):
+        before = sim.people.hospital_until.copy()
+        sim.step()
+        started = sim.people.hospital_until != before
+        stays.append(sim.people.hospital_until[started] - (sim.day - 1))
+    stays = np.concatenate(stays)
+    assert stays.min() >= 1
+    assert abs(stays.mean() - 9.0) < 4 * stays.std() / np.sqrt(stays.size)
+
+
+def test_only_legitimate_causes_appeal_and_listings_expire():
+    sim = simulate(
+        "scs",
+        n=5000,
+        days=200,
+        appeals={"enabled": True, "legitimate_causes": ["health"]},
+        lists={"max_listing_days": 60},
+    )
+    filed, granted = sim.totals["appeals_filed"], sim.totals["appeals_granted"]
+    assert 0 < granted <= filed
+    assert filed < sim.totals["listings_court"] + sim.totals["listings_score"]
+    people = sim.people
+    score_listed = people.list_kind == ListKind.SCORE
+    assert np.all(sim.day - people.listed_day[score_listed] <= 60)
+    assert sim.totals["delistings_expired"] > 0
+
+
+def test_no_association_blame_without_a_relationships_shortfall():
+    from socialcredit.engine import Simulation
+
+    sim = Simulation("danwei", population=500, days=5, seed=1)
+    people, idx = sim.people, np.arange(10)
+    people.factors[:, idx] = np.minimum(people.factor_baseline[:, idx] + 0.1, 1.0)  # every factor above baseline
+    people.last_penalty_cause[idx] = Cause.SLANDER
+    causes = sim.mechanism("lists").attribute(idx)
+    assert not np.any(causes == Cause.ASSOCIATION)
+    assert np.all(causes[people.class_label[idx] == 0] == Cause.SLANDER)

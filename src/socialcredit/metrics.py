@@ -74,7 +74,7 @@ class Recorder:
         self.sim = sim
         self.rows: list[dict[str, float]] = []
         self.last_totals: dict[str, float] = {}
-        self.last_day = 0
+        self.start_day = self.last_day = sim.day  # a run continued after a burn-in starts late
         self._components: tuple[int, float] = (-1, float("nan"))  # (active ties, share) cache
 
     def record(self) -> None:
@@ -89,7 +89,7 @@ class Recorder:
         sim = self.sim
         out: dict[str, Any] = {"regime": sim.scenario.regime, "population": sim.people.n, "days": sim.day}
         out["seed"] = sim.seed
-        values = self.compute(defaultdict(float, sim.totals), sim.day)
+        values = self.compute(defaultdict(float, sim.totals), sim.day - self.start_day)
         out.update(values)
         scale_to = sim.scenario.run.scale_to
         if scale_to:

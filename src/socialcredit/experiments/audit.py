@@ -130,8 +130,9 @@ def audit(scenario: BaseModel) -> Audit:
             unrelated.add(f"{source} (data from {', '.join(sorted(contexts))}) denies lists.sanctions {outside}")
     if s.shaming.enabled and s.shaming.coverage > 0:
         unrelated.add(f"shaming.coverage = {s.shaming.coverage}: a listing is shown to everyone, everywhere")
-    if s.interactions.enabled and s.interactions.visibility in ("score_tier", "blacklist") and (weights or sources):
-        unrelated.add(f"interactions.visibility = '{s.interactions.visibility}': the score decides everyday help")
+    shown = {"score_tier": "the score", "blacklist": "the listing"}.get(s.interactions.visibility)
+    if s.interactions.enabled and shown and (weights or sources):
+        unrelated.add(f"interactions.visibility = '{s.interactions.visibility}': {shown} decides everyday help")
 
     # (ii): proportionality and justification
     if sources and len(sanctioned) >= 2:
@@ -151,8 +152,12 @@ def audit(scenario: BaseModel) -> Audit:
             f"reports.unverified = '{s.reports.unverified}' with reports.verification = {s.reports.verification}: "
             "sanctions on unchecked accusations"
         )
-    if "social life" in {FACTOR_CONTEXT[f] for f in weights} and getattr(s, "posts", None) and s.posts.enabled:
-        excessive.add("posts feed the score through a context-blind classifier: speech treated as misconduct")
+    if weights.get("behaviour") and any(src.startswith("posts.") for src in _behaviour_sources(s)):
+        excessive.add(
+            f"posts feed the score through a context-blind classifier (posts.true_positive_rate = "
+            f"{s.posts.true_positive_rate}, posts.false_positive_rate = {s.posts.false_positive_rate}): "
+            "speech treated as misconduct"
+        )
 
     prohibited = chapeau.met and (unrelated.met or excessive.met)
     if chapeau.met and not prohibited and set(weights) <= {"credit_history", "fulfillment_capacity"}:

@@ -51,17 +51,15 @@ class Appeals(Mechanism):
     def step(self, day: int) -> None:
         p, people = self.params, self.people
         new = np.flatnonzero(people.blacklisted & (people.listed_day == day) & (people.appeal_decision_day < 0))
+        new = new[np.isin(people.list_cause[new], self.legitimate)]  # the citizen knows its own cause
         filing = new[self.rng.random(new.shape[0]) < p.appeal_prob]
         people.appeal_decision_day[filing] = day + p.delay_days
         self.sim.count("appeals_filed", filing.shape[0])
 
         decided = np.flatnonzero(people.appeal_decision_day == day)
         people.appeal_decision_day[decided] = -1
-        decided = decided[people.blacklisted[decided]]
-        wins = np.isin(people.list_cause[decided], self.legitimate) & (
-            self.rng.random(decided.shape[0]) < p.success_prob
-        )
-        won = decided[wins]
+        decided = decided[people.blacklisted[decided] & np.isin(people.list_cause[decided], self.legitimate)]
+        won = decided[self.rng.random(decided.shape[0]) < p.success_prob]
         delist(people, won)
         people.protected_until[won] = day + p.protection_days
         for f in (Factor.CREDIT_HISTORY, Factor.BEHAVIOUR):

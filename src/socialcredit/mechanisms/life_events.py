@@ -9,7 +9,7 @@ from socialcredit.mechanisms.base import Mechanism, MechanismParams, StateSpec, 
 
 
 class LifeEventsParams(MechanismParams):
-    hospital_days_mean: float = Field(9.0, gt=0, le=365, description="mean length of a hospital stay, days")
+    hospital_days_mean: float = Field(9.0, ge=1, le=365, description="mean length of a hospital stay, days")
     hardship_after_hospital: float = Field(
         0.3, ge=0, le=1, description="chance a hospital episode also brings financial hardship"
     )
@@ -19,7 +19,7 @@ class LifeEventsParams(MechanismParams):
     poverty_elasticity: float = Field(
         0.5, ge=0, le=3, description="shock rate scales as (median income / income) ** this"
     )
-    hardship_days_mean: float = Field(90.0, gt=0, le=3650, description="mean length of a hardship spell, days")
+    hardship_days_mean: float = Field(90.0, ge=1, le=3650, description="mean length of a hardship spell, days")
 
 
 class LifeEvents(Mechanism):
@@ -51,7 +51,7 @@ class LifeEvents(Mechanism):
         p, people, rng = self.params, self.people, self.rng
         sick = sample_rare(rng, people.health_hazard, self.health_max)
         sick = sick[people.hospital_until[sick] <= day]
-        stay = 1 + rng.geometric(1.0 / p.hospital_days_mean, size=sick.shape[0])
+        stay = rng.geometric(1.0 / p.hospital_days_mean, size=sick.shape[0])  # >= 1 day, mean as set
         people.hospital_until[sick] = day + stay
         impoverished = sample_bernoulli(rng, sick, p.hardship_after_hospital)
         self._hardship(impoverished, day + stay[np.isin(sick, impoverished)], from_health=True)
@@ -63,6 +63,6 @@ class LifeEvents(Mechanism):
         self.sim.count("income_shocks", shocked.shape[0])
 
     def _hardship(self, idx: np.ndarray, start: np.ndarray, from_health: bool) -> None:
-        length = 1 + self.rng.geometric(1.0 / self.params.hardship_days_mean, size=idx.shape[0])
+        length = self.rng.geometric(1.0 / self.params.hardship_days_mean, size=idx.shape[0])
         self.people.hardship_until[idx] = np.maximum(self.people.hardship_until[idx], start + length)
         self.people.hardship_from_health[idx] = from_health

@@ -56,6 +56,11 @@ class ListsParams(MechanismParams):
     )
     delist_margin: float = Field(10.0, ge=0, description="score points above the threshold needed to leave the list")
     min_listing_days: int = Field(90, ge=0, description="shortest stay on the score blacklist, days")
+    max_listing_days: int | None = Field(
+        None,
+        ge=1,
+        description="score and report listings are lifted after this many days (display period; unset: never)",
+    )
     redlist_above: float | None = Field(None, description="redlist whoever scores at or above this (off when unset)")
     sanctions: list[Service] = Field(
         default_factory=lambda: list(SERVICES),
@@ -131,6 +136,13 @@ class Lists(Mechanism):
             )
             delist(people, recovered)
             self.sim.count("delistings_recovered", recovered.shape[0])
+        if p.max_listing_days is not None:
+            expired = np.flatnonzero(
+                ((people.list_kind == ListKind.SCORE) | (people.list_kind == ListKind.REPORT))
+                & (day - people.listed_day >= p.max_listing_days)
+            )
+            delist(people, expired)
+            self.sim.count("delistings_expired", expired.shape[0])
         if scored and p.redlist_above is not None:
             people.redlisted[:] = (people.score >= p.redlist_above) & ~people.blacklisted
 
@@ -152,8 +164,8 @@ class Lists(Mechanism):
         label_drop = label * people.class_label[idx]
         relation = drop[Factor.RELATIONSHIPS]
         cause = people.last_penalty_cause[idx].copy()
-        cause[(relation > own) & (relation >= label_drop)] = Cause.ASSOCIATION
-        cause[(label_drop > own) & (label_drop > relation)] = Cause.CLASS_LABEL
+        cause[(relation > 0) & (relation > own) & (relation >= label_drop)] = Cause.ASSOCIATION
+        cause[(label_drop > 0) & (label_drop > own) & (label_drop > relation)] = Cause.CLASS_LABEL
         return cause
 
     def _attempts(self, listed: np.ndarray) -> None:

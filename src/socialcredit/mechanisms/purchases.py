@@ -81,7 +81,7 @@ class Purchases(Mechanism):
         if p.necessity_reward > 0:
             apply_evidence(people, Factor.BEHAVIOUR, observed(people, Channel.SHOPPING, necessity), p.necessity_reward)
         if p.idle_penalty > 0:
-            # No cause names a lawful preference: the penalty is recorded as unattributed.
+            # A lawful preference scored down: a listing it causes is false, cause "preference".
             apply_evidence(
                 people, Factor.BEHAVIOUR, observed(people, Channel.SHOPPING, idle), -p.idle_penalty, Cause.PREFERENCE
             )
