@@ -123,9 +123,13 @@ def test_poorer_citizens_are_listed_more_under_court_listing():
 
 
 def test_relationships_factor_is_the_mean_standing_of_ties():
-    sim = simulate(n=2000, days=30, regime=None)
+    from socialcredit.engine import Simulation
+
+    sim = Simulation(None, population=2000, days=30, seed=1)
+    sim.run(until=29)
+    standing = sim.mechanism("score").standing()  # as this day starts: what the ties show today
+    sim.step()
     net, people = sim.network, sim.people
-    standing = sim.mechanism("score").standing()
     i = int(np.argmax(np.diff(net.indptr)))
     ties = net.indices[net.indptr[i] : net.indptr[i + 1]]
     assert np.isclose(people.factors[4, i], standing[ties].mean(), atol=1e-6)
@@ -168,7 +172,8 @@ def test_no_association_blame_without_a_relationships_shortfall():
 
     sim = Simulation("danwei", population=500, days=5, seed=1)
     people, idx = sim.people, np.arange(10)
-    people.factors[:, idx] = np.minimum(people.factor_baseline[:, idx] + 0.1, 1.0)  # every factor above baseline
+    baseline = sim.mechanism("score").baselines(idx)
+    people.factors[:, idx] = np.minimum(baseline + 0.1, 1.0)  # every factor above baseline
     people.last_penalty_cause[idx] = Cause.SLANDER
     causes = sim.mechanism("lists").attribute(idx)
     assert not np.any(causes == Cause.ASSOCIATION)

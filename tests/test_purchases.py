@@ -10,7 +10,6 @@ import pytest
 from conftest import simulate
 from socialcredit.engine import Simulation
 from socialcredit.errors import InputError
-from socialcredit.mechanisms.base import poisson_events
 from socialcredit.mechanisms.data_collection import Channel
 from socialcredit.mechanisms.score import Factor
 
@@ -56,19 +55,6 @@ def test_purchase_counts_follow_the_rates():
     expected_idle = float(sim.people.idle_rate.sum()) * days
     assert abs(t["purchases_idle"] - expected_idle) < 4 * math.sqrt(expected_idle)
     assert sim.people.enrolled[Channel.SHOPPING].mean() == pytest.approx(0.7, abs=0.05)
-
-
-def test_poisson_events_gives_each_citizen_its_rate():
-    rng = np.random.default_rng(3)
-    rates = np.array([0.0, 0.05, 0.5, 2.0, 0.0, 1.0], dtype=np.float32)
-    draws = 4000
-    counts = np.zeros(rates.shape[0])
-    for _ in range(draws):
-        counts += np.bincount(poisson_events(rng, rates), minlength=rates.shape[0])
-    expected = rates * draws
-    assert counts[rates == 0].sum() == 0
-    assert np.all(np.abs(counts - expected) < 4 * np.sqrt(np.maximum(expected, 1)))
-    assert poisson_events(rng, np.zeros(3, dtype=np.float32)).shape == (0,)
 
 
 def test_shares_beyond_one_are_rejected():

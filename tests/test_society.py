@@ -44,12 +44,15 @@ def test_network_is_symmetric_simple_and_layered(sim):
     net = sim.network
     src = net.sources()
     assert np.all(src != net.indices)  # no self-loops
-    keys = src.astype(np.int64) * net.n + net.indices
-    assert np.all(np.diff(keys) > 0)  # sorted, no duplicates
+    layer = net.layer
+    rows = (src.astype(np.int64) * len(Layer) + layer) * net.n + net.indices
+    assert np.all(np.diff(rows) > 0)  # each row grouped by layer, then sorted by neighbour
+    keys = np.sort(src.astype(np.int64) * net.n + net.indices)
+    assert np.all(np.diff(keys) > 0)  # no duplicates
     reverse = net.indices.astype(np.int64) * net.n + src
     assert np.array_equal(np.sort(reverse), keys)  # every tie both ways
     same_household = sim.people.household[src] == sim.people.household[net.indices]
-    assert np.all(same_household[net.layer == Layer.HOUSEHOLD])
+    assert np.all(same_household[layer == Layer.HOUSEHOLD])
     degree = np.diff(net.indptr)
     assert 10 < degree.mean() < 25
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from socialcredit import metrics
+from socialcredit import draws, metrics
 from socialcredit.errors import InputError
 from socialcredit.mechanisms import MECHANISMS
 from socialcredit.mechanisms.base import Mechanism
@@ -65,10 +65,12 @@ class Simulation:
             self.people.allocate(mechanism.states)
         popmod.synthesize(self.people, scenario.population, self.stream("population"))
         if loaded_ids is None:
+            people, district = self.people, scenario.population.district_size
             network = netmod.generate(
-                scenario.network, self.people.household, self.people.work_unit, self.stream("network")
+                scenario.network, people.household, people.work_unit, self.stream("network"), district
             )
         self.network = network
+        self.ties = netmod.TieMeans(network)
         self.node_ids = loaded_ids
         self.timings["build"] = time.perf_counter() - started
 
@@ -112,6 +114,13 @@ class Simulation:
         key = zlib.crc32(name.encode())
         return np.random.Generator(np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=(key,))))
 
+    def draw_key(self, name: str) -> np.uint64:
+        """The counter-based key of one named component (`draws`), from the seed and the name.
+
+        Like `stream`, independent of which other components exist.
+        """
+        return draws.key(self.seed, zlib.crc32(name.encode()))
+
     def count(self, key: str, amount: float) -> None:
         """Add to a running total (events per kind), read by the metrics."""
         self.totals[key] += amount
@@ -123,9 +132,13 @@ class Simulation:
         return self.mechanisms[name]
 
     def step(self) -> None:
-        """Advance one day: every enabled mechanism in order, then record if due."""
+        """Advance one day: what citizens see of their ties, every enabled mechanism in order, then
+        record if due."""
         if self.day >= self.days:
             raise InputError(f"the run is over: day {self.day} of {self.days}")
+        started = time.perf_counter()
+        self.ties.update()
+        self.timings["ties"] += time.perf_counter() - started
         for m in self.active:
             started = time.perf_counter()
             m.step(self.day)

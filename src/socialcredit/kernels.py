@@ -1,71 +1,171 @@
-"""Compiled kernels for loops over the CSR network, where a loop is the natural form."""
+"""Compiled kernels for loops over the CSR network, where a loop is the natural form.
+
+A citizen's row holds its household ties, then its work-unit ties, then its friendship ties,
+each run sorted by neighbour; `segments[i]` holds where the later runs start in row i (see
+`society.network.Network`), so a tie of a given layer is found without scanning the row.
+"""
 
 from __future__ import annotations
 
 import numba
 import numpy as np
 
+LAYERS = 3  # household, work unit, friendship: the Layer codes, in row order
+
+
+MAX_MEANS = 4  # columns `neighbour_means` takes at once
+
 
 @numba.njit(parallel=True, cache=True)
-def neighbour_mean(
-    indptr: np.ndarray, indices: np.ndarray, active: np.ndarray, values: np.ndarray, empty: float
-) -> np.ndarray:
-    """Mean of `values` over each citizen's active ties (`empty` where there are none).
+def neighbour_means(
+    indptr: np.ndarray, indices: np.ndarray, active: np.ndarray, values: np.ndarray, empty: np.ndarray, out: np.ndarray
+) -> None:
+    """Means of the columns of `values` (n, k <= MAX_MEANS) over each citizen's active ties, into
+    `out` (k, n); empty[c] where there are none.
 
-    The sparse product A @ values / degree, skipping cut ties; rows are independent, so the
-    result does not depend on the number of threads.
+    The sparse product A @ values / degree, skipping cut ties. A citizen's k values sit
+    together, so one random access into the table serves every column: the gathers, not
+    the arithmetic, bound this pass (the sums are scalars, for the same reason). Rows are
+    independent: the result does not depend on the number of threads.
     """
-    n = indptr.shape[0] - 1
-    out = np.empty(n, dtype=np.float32)
-    for i in numba.prange(n):
-        total = 0.0
+    k = values.shape[1]
+    for i in numba.prange(indptr.shape[0] - 1):
+        t0 = t1 = t2 = t3 = 0.0
         count = 0
-        for k in range(indptr[i], indptr[i + 1]):
-            if active[k]:
-                total += values[indices[k]]
+        for e in range(indptr[i], indptr[i + 1]):
+            if active[e]:
+                j = indices[e]
+                t0 += values[j, 0]
+                if k > 1:
+                    t1 += values[j, 1]
+                    if k > 2:
+                        t2 += values[j, 2]
+                        if k > 3:
+                            t3 += values[j, 3]
                 count += 1
-        out[i] = total / count if count else empty
-    return out
+        for c, total in enumerate((t0, t1, t2, t3)):
+            if c < k:
+                out[c, i] = total / count if count else empty[c]
 
 
 @numba.njit(cache=True)
-def build_csr(n: int, src: np.ndarray, dst: np.ndarray, layer: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """CSR of undirected edges, both directions, without self-loops or duplicates.
+def fill_rows(n: int, src: np.ndarray, dst: np.ndarray, layer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both directions of undirected edges, without self-loops, bucketed by row (a counting sort).
 
-    A counting sort by row, then a sort within each (short) row, compacted in place; a
-    duplicate keeps its lowest layer code. Keys pack neighbour * 8 + layer into int32
-    (n < 2**28), so the peak is about 5 bytes per directed entry beyond the input.
+    Returns (start, keys): row i's entries are keys[start[i]:start[i+1]], each neighbour * 8
+    + layer in int32 (n < 2**28). The caller may free the edges before `finish_rows`.
     """
-    counts = np.zeros(n + 1, dtype=np.int64)
+    start = np.zeros(n + 1, dtype=np.int64)
     for e in range(src.shape[0]):
         if src[e] != dst[e]:
-            counts[src[e] + 1] += 1
-            counts[dst[e] + 1] += 1
-    start = np.cumsum(counts)
-    fill = start[:-1].copy()
+            start[src[e] + 1] += 1
+            start[dst[e] + 1] += 1
+    for i in range(n):
+        start[i + 1] += start[i]
     keys = np.empty(start[n], dtype=np.int32)
-    for e in range(src.shape[0]):
+    for e in range(src.shape[0]):  # start[i] serves as row i's fill pointer, ending at row i + 1's start
         u, v, lay = src[e], dst[e], layer[e]
         if u != v:
-            keys[fill[u]] = v * 8 + lay
-            fill[u] += 1
-            keys[fill[v]] = u * 8 + lay
-            fill[v] += 1
+            keys[start[u]] = v * 8 + lay
+            start[u] += 1
+            keys[start[v]] = u * 8 + lay
+            start[v] += 1
+    for i in range(n, 0, -1):  # shift back: row i starts where row i - 1's pointer ended
+        start[i] = start[i - 1]
+    start[0] = 0
+    return start, keys
+
+
+@numba.njit(cache=True)
+def group_pairs(members: np.ndarray, bounds: np.ndarray, src: np.ndarray, dst: np.ndarray, offset: int) -> None:
+    """Every pair within each group members[bounds[g]:bounds[g+1]], written as edges from `offset`."""
+    e = offset
+    for g in range(bounds.shape[0] - 1):
+        for a in range(bounds[g], bounds[g + 1]):
+            for b in range(a + 1, bounds[g + 1]):
+                src[e] = members[a]
+                dst[e] = members[b]
+                e += 1
+
+
+@numba.njit(cache=True)
+def ring_pairs(ring: np.ndarray, district: int, half: int, src: np.ndarray, dst: np.ndarray, offset: int) -> None:
+    """Ring-lattice edges: each ring[k] to the next `half` citizens along the ring of its district
+    (the runs of `district` positions; 0: one ring), written as edges from `offset`."""
+    n = ring.shape[0]
+    size = district if 0 < district < n else n
+    for k in range(n):
+        first = k // size * size
+        length = min(size, n - first)
+        for d in range(1, half + 1):
+            e = offset + (d - 1) * n + k
+            src[e] = ring[k]
+            dst[e] = ring[first + (k - first + d) % length]
+
+
+@numba.njit(cache=True)
+def finish_rows(start: np.ndarray, keys: np.ndarray, segments: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """CSR from `fill_rows`: duplicates dropped (keeping the lowest layer code), each row
+    grouped by layer, then sorted by neighbour, compacted in place in `keys`.
+
+    Returns (indptr, indices) and fills the zeroed (n, LAYERS - 1) `segments`: segments[i,
+    l - 1] is where layer l starts in row i, relative to indptr[i].
+    """
+    n = start.shape[0] - 1
     indptr = np.zeros(n + 1, dtype=np.int64)
-    layers = np.empty(start[n], dtype=np.int8)
     out = 0
     for i in range(n):
-        keys[start[i] : start[i + 1]].sort()
+        row = keys[start[i] : start[i + 1]]
+        row.sort()  # by neighbour, then layer
+        kept = 0
         previous = -1
-        for k in range(start[i], start[i + 1]):
-            neighbour = keys[k] // 8
+        for k in range(row.shape[0]):
+            neighbour = row[k] // 8
             if neighbour != previous:
-                layers[out] = keys[k] % 8
-                keys[out] = neighbour  # out <= k: compaction never overwrites an unread key
-                out += 1
+                row[kept] = (row[k] % 8) << 28 | neighbour  # re-keyed by layer first
+                kept += 1
                 previous = neighbour
+        row[:kept].sort()
+        for k in range(kept):
+            lay = row[k] >> 28
+            for later in range(lay, LAYERS - 1):
+                segments[i, later] += 1
+            keys[out] = row[k] & ((1 << 28) - 1)  # out <= start[i] + k: never overwrites an unread key
+            out += 1
         indptr[i + 1] = out
-    return indptr, keys[:out], layers[:out]
+    return indptr, keys[:out]
+
+
+@numba.njit(inline="always", cache=True)
+def segment(indptr: np.ndarray, segments: np.ndarray, i: int, layer: int) -> tuple[int, int]:
+    """Entries [lo, hi) of citizen i's ties in one layer (-1: all of its ties)."""
+    lo, hi = indptr[i], indptr[i + 1]
+    if layer < 0:
+        return lo, hi
+    first = lo + segments[i, layer - 1] if layer > 0 else lo
+    last = lo + segments[i, layer] if layer < LAYERS - 1 else hi
+    return first, last
+
+
+@numba.njit(inline="always", cache=True)
+def layer_of(indptr: np.ndarray, segments: np.ndarray, i: int, k: int) -> int:
+    """The layer of entry k in citizen i's row."""
+    offset = k - indptr[i]
+    lay = 0
+    for later in range(LAYERS - 1):
+        lay += offset >= segments[i, later]
+    return lay
+
+
+@numba.njit(parallel=True, cache=True)
+def entry_layers(indptr: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """The layer of every entry (int8), derived from the segments: for inspection, not kept."""
+    out = np.empty(indptr[indptr.shape[0] - 1], dtype=np.int8)
+    for i in numba.prange(indptr.shape[0] - 1):
+        for lay in range(LAYERS):
+            lo, hi = segment(indptr, segments, i, lay)
+            out[lo:hi] = lay
+    return out
 
 
 @numba.njit(cache=True)
@@ -80,22 +180,31 @@ def active_degree(indptr: np.ndarray, active: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(cache=True)
-def largest_component(indptr: np.ndarray, indices: np.ndarray, active: np.ndarray) -> int:
-    """Size of the largest connected component over uncut ties (union-find, O(n) memory)."""
+def components(indptr: np.ndarray, indices: np.ndarray, active: np.ndarray) -> tuple[int, int]:
+    """Size of the largest connected component over uncut ties, and the number of citizens
+    without any (union-find over each tie once, O(n) memory)."""
     n = indptr.shape[0] - 1
     parent = np.arange(n, dtype=np.int32)
+    isolated = 0
     for i in range(n):
+        degree = 0
+        a = i  # i's root, kept current across its row
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
         for k in range(indptr[i], indptr[i + 1]):
             if active[k]:
-                a, b = i, indices[k]
-                while parent[a] != a:
-                    parent[a] = parent[parent[a]]
-                    a = parent[a]
+                degree += 1
+                b = indices[k]
+                if b < i:
+                    continue  # the tie was joined from b's row
                 while parent[b] != b:
                     parent[b] = parent[parent[b]]
                     b = parent[b]
                 if a != b:
                     parent[max(a, b)] = min(a, b)
+                    a = min(a, b)
+        isolated += degree == 0
     size = np.zeros(n, dtype=np.int32)
     best = 0
     for i in range(n):
@@ -104,81 +213,100 @@ def largest_component(indptr: np.ndarray, indices: np.ndarray, active: np.ndarra
             root = parent[root]
         size[root] += 1
         best = max(best, size[root])
-    return best
+    return best, isolated
 
 
 @numba.njit(parallel=True, cache=True)
 def pick_partners(
     indptr: np.ndarray,
+    segments: np.ndarray,
     indices: np.ndarray,
-    layer: np.ndarray,
     active: np.ndarray,
     donors: np.ndarray,
     context: np.ndarray,
     stranger: int,
     u: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Partner of each donor: a uniform active tie in its context's layer, else a stranger.
+    """Partner of each donor (`pick_partner`), u[:, j] making donor j's choice.
 
-    context[j] is a Layer code, -1 for any layer, or >= `stranger` for a stranger; a donor
-    without such a tie also meets a stranger (any citizen but itself). u[j] in [0, 1) makes
-    the one choice, so results depend on the caller's stream only. Returns (partner, tie
-    entry), the entry -1 for a stranger.
+    Results depend on the caller's stream only. Returns (partner, tie entry), the entry -1
+    for a stranger.
     """
-    n = indptr.shape[0] - 1
     partner = np.empty(donors.shape[0], dtype=np.int32)
-    entry = np.full(donors.shape[0], -1, dtype=np.int64)
+    entry = np.empty(donors.shape[0], dtype=np.int64)
     for j in numba.prange(donors.shape[0]):
-        i, w = donors[j], context[j]
-        lo, hi = indptr[i], indptr[i + 1]
-        count = 0
-        if w < 0:
-            for k in range(lo, hi):
-                count += active[k]
-        elif w < stranger:
-            for k in range(lo, hi):
-                count += active[k] & (layer[k] == w)
-        if count == 0:
-            other = min(int(u[j] * (n - 1)), n - 2)
-            partner[j] = other + 1 if other >= i else other
-            continue
-        pick = min(int(u[j] * count), count - 1)
-        seen = 0
-        for k in range(lo, hi):
-            seen += active[k] & ((w < 0) | (layer[k] == w))
-            if seen > pick:
-                entry[j] = k
-                partner[j] = indices[k]
-                break
+        partner[j], entry[j] = pick_partner(
+            indptr, segments, indices, active, donors[j], context[j], stranger, u[0, j], u[1, j]
+        )
     return partner, entry
 
 
-@numba.njit(parallel=True, cache=True)
-def reverse_entries(indptr: np.ndarray, indices: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Entry of src[j] in dst[j]'s row: the other direction of the tie src[j] -> dst[j].
+@numba.njit(inline="always", cache=True)
+def pick_partner(
+    indptr: np.ndarray,
+    segments: np.ndarray,
+    indices: np.ndarray,
+    active: np.ndarray,
+    i: int,
+    context: int,
+    stranger: int,
+    u: float,
+    u_again: float,
+) -> tuple[int, int]:
+    """Citizen i's partner: a uniform active tie in the context's layer, else a stranger.
 
-    Rows are sorted, so a binary search per tie; no tie-sized twin array is kept.
+    `context` is a Layer code, -1 for any layer, or >= `stranger` for a stranger; a citizen
+    without such a tie also meets a stranger (any citizen but itself). The uniform u picks an
+    entry of the layer's run; if that tie is cut, u_again picks among the active ones (the
+    mixture is exactly uniform over them), so a pick costs O(1) unless ties were cut. Returns
+    (partner, tie entry), the entry -1 for a stranger.
     """
-    out = np.empty(src.shape[0], dtype=np.int64)
-    for j in numba.prange(src.shape[0]):
-        out[j] = _find(indptr, indices, dst[j], src[j])
+    lo, hi = segment(indptr, segments, i, context) if context < stranger else (0, 0)
+    if hi > lo:
+        k = lo + min(int(u * (hi - lo)), hi - lo - 1)
+        if active[k]:
+            return indices[k], k
+        count = 0
+        for k in range(lo, hi):
+            count += active[k]
+        if count:
+            pick = min(int(u_again * count), count - 1)
+            for k in range(lo, hi):
+                pick -= active[k]
+                if pick < 0:
+                    return indices[k], k
+    n = indptr.shape[0] - 1
+    other = min(int(u * (n - 1)), n - 2)  # u is still uniform here: every tie in the run was cut
+    return other + 1 if other >= i else other, -1
+
+
+@numba.njit(parallel=True, cache=True)
+def reverse_entries(
+    indptr: np.ndarray, segments: np.ndarray, indices: np.ndarray, owners: np.ndarray, entries: np.ndarray
+) -> np.ndarray:
+    """The other direction of each tie: the entry of owners[j] in the row of its neighbour at
+    entries[j]. A binary search in the tie's layer run; no tie-sized twin array is kept."""
+    out = np.empty(entries.shape[0], dtype=np.int64)
+    for j in numba.prange(entries.shape[0]):
+        out[j] = _reverse(indptr, segments, indices, owners[j], entries[j])
     return out
 
 
 @numba.njit(inline="always", cache=True)
-def _find(indptr: np.ndarray, indices: np.ndarray, row: int, value: int) -> int:
-    """Entry of `value` in the sorted row `row` (binary search)."""
-    lo, hi = indptr[row], indptr[row + 1]
+def _reverse(indptr: np.ndarray, segments: np.ndarray, indices: np.ndarray, owner: int, k: int) -> int:
+    """Entry of `owner` in the row of its neighbour at entry k (a binary search in the layer's run)."""
+    row = indices[k]
+    lo, hi = segment(indptr, segments, row, layer_of(indptr, segments, owner, k))
     while lo < hi:
         mid = (lo + hi) // 2
-        if indices[mid] < value:
+        if indices[mid] < owner:
             lo = mid + 1
         else:
             hi = mid
     return lo
 
 
-@numba.njit(cache=True)
+@numba.njit(parallel=True, cache=True)
 def settle(
     partner: np.ndarray,
     helped: np.ndarray,
@@ -187,20 +315,29 @@ def settle(
     payoff: np.ndarray,
     received: np.ndarray,
     refused: np.ndarray,
+    blocks: int,
 ) -> None:
     """Pay one round of the donation game, donor i being citizen i; tally help received and refused.
 
-    A serial scatter (recipients repeat); the int8 tallies saturate at 127.
+    Recipients repeat, so each block of citizens is settled by one thread that walks every
+    donor in order and applies only what lands in its block: every payoff sees its additions
+    in donor order, the same float32 sums for any number of `blocks` (one per thread). The
+    int8 tallies saturate at 127.
     """
-    for i in range(partner.shape[0]):
-        r = partner[i]
-        if helped[i]:
-            payoff[i] -= cost
-            payoff[r] += benefit
-            if received[r] < 127:
-                received[r] += 1
-        elif refused[r] < 127:
-            refused[r] += 1
+    n = partner.shape[0]
+    for b in numba.prange(blocks):
+        lo, hi = n * b // blocks, n * (b + 1) // blocks
+        for i in range(n):
+            r = partner[i]
+            if helped[i]:
+                if lo <= i < hi:
+                    payoff[i] -= cost
+                if lo <= r < hi:
+                    payoff[r] += benefit
+                    if received[r] < 127:
+                        received[r] += 1
+            elif lo <= r < hi and refused[r] < 127:
+                refused[r] += 1
 
 
 @numba.njit(cache=True)
@@ -221,9 +358,9 @@ def tie_counts(indptr: np.ndarray, indices: np.ndarray, active: np.ndarray, who:
 @numba.njit(parallel=True, cache=True)
 def weakest_ties(
     indptr: np.ndarray,
+    segments: np.ndarray,
     indices: np.ndarray,
     active: np.ndarray,
-    layer: np.ndarray,
     allowed: np.ndarray,
     standing: np.ndarray,
     below: float,
@@ -236,16 +373,20 @@ def weakest_ties(
     for j in numba.prange(who.shape[0]):
         i = who[j]
         best = below
-        for k in range(indptr[i], indptr[i + 1]):
-            if active[k] and allowed[layer[k]] and standing[indices[k]] < best:
-                best = standing[indices[k]]
-                out[j] = k
+        for lay in range(LAYERS):
+            if allowed[lay]:
+                lo, hi = segment(indptr, segments, i, lay)
+                for k in range(lo, hi):
+                    if active[k] and standing[indices[k]] < best:
+                        best = standing[indices[k]]
+                        out[j] = k
     return out
 
 
 @numba.njit(parallel=True, cache=True)
 def record_experience(
     indptr: np.ndarray,
+    segments: np.ndarray,
     indices: np.ndarray,
     partner: np.ndarray,
     entry: np.ndarray,
@@ -258,9 +399,8 @@ def record_experience(
     no trace. Recipients who never read a memory (non-discriminators) are skipped: no lookup.
 
     Every (recipient, donor) entry is written at most once a round, so the parallel writes
-    never collide. Kept apart from `pick_partners`: fused, the row scans and these random
-    lookups ran 3x slower.
+    never collide.
     """
     for i in numba.prange(partner.shape[0]):
         if entry[i] >= 0 and remembers[partner[i]]:
-            memory[_find(indptr, indices, partner[i], i)] = 1 if helped[i] else -1
+            memory[_reverse(indptr, segments, indices, i, entry[i])] = 1 if helped[i] else -1

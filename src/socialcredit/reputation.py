@@ -77,18 +77,21 @@ def norm_table(norm: str) -> np.ndarray:
     return _TABLES[validate_norm(norm)]
 
 
+# Whether a donor means to help, indexed [strategy, recipient_seen_good]: DISC if it sees good,
+# ALLC always, ALLD never. A table, so that compiled kernels (M6) index the same rule.
+INTENT = np.zeros((len(Strategy), 2), dtype=np.bool_)
+INTENT[Strategy.DISCRIMINATOR, 1] = True
+INTENT[Strategy.COOPERATOR, :] = True
+INTENT.flags.writeable = False
+
+
 def intend_help(strategy: np.ndarray, recipient_seen_good: np.ndarray) -> np.ndarray:
     """Whether each donor means to help: ALLC always, ALLD never, DISC if it sees good.
 
     `strategy` holds `Strategy` codes; the two arguments broadcast against each other (e.g.
     a column of donors against a row of recipients gives the donor x recipient matrix).
     """
-    strategy = np.asarray(strategy)
-    return np.where(
-        strategy == Strategy.DISCRIMINATOR,
-        np.asarray(recipient_seen_good, dtype=bool),
-        strategy == Strategy.COOPERATOR,
-    )
+    return INTENT[np.asarray(strategy), np.asarray(recipient_seen_good, dtype=bool).astype(np.uint8)]
 
 
 def _bernoulli(shape: tuple[int, ...], p: float, rng: np.random.Generator) -> np.ndarray:

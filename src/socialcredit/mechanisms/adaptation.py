@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numba
 import numpy as np
 from pydantic import Field
 
-from socialcredit.kernels import neighbour_mean, reverse_entries, tie_counts, weakest_ties
+from socialcredit.kernels import reverse_entries, tie_counts, weakest_ties
 from socialcredit.mechanisms.base import Mechanism, MechanismParams, StateSpec, sample_rare
 from socialcredit.mechanisms.score import Factor
 from socialcredit.society.network import LAYER_BY_NAME, Layer
@@ -72,9 +73,10 @@ class AdaptationParams(MechanismParams):
     )
 
 
-def speech_kept(risk: np.ndarray, sensitivity: float) -> np.ndarray:
+@numba.njit(inline="always", cache=True)
+def speech_kept(risk: float, sensitivity: float) -> float:
     """Share of critical posts a citizen still makes at this perceived risk (the chilling effect)."""
-    return (1.0 - risk) ** np.float32(sensitivity)
+    return 1.0 - risk if sensitivity == 1.0 else (1.0 - risk) ** sensitivity
 
 
 class Adaptation(Mechanism):
@@ -99,6 +101,8 @@ class Adaptation(Mechanism):
         self.prunes = p.pruning and p.prune_review_rate > 0 and (weighted or p.prune_without_relationships_factor)
         self.prunable = np.zeros(len(Layer), dtype=np.bool_)
         self.prunable[[LAYER_BY_NAME[name] for name in p.prune_layers]] = True
+        if p.risk:
+            sim.ties.watch("exposure", self._exposure, 0.0)
 
     def step(self, day: int) -> None:
         p = self.params
@@ -116,26 +120,31 @@ class Adaptation(Mechanism):
         p, people, net = self.params, self.people, self.sim.network
         trust = people.trust
         if self.experience:
-            met = people.helped_today.astype(np.float32) + people.refused_today
-            some = np.flatnonzero(met)
-            weight = 1.0 - (1.0 - p.trust_learning_rate) ** met[some]  # m sequential updates, in expectation
-            trust[some] += weight * (people.helped_today[some] / met[some] - trust[some])
+            # m sequential updates toward the share helped weigh 1 - (1 - rate)^m, in expectation
+            weight = 1.0 - (1.0 - p.trust_learning_rate) ** np.arange(255, dtype=np.float64)
+            _learn(trust, people.helped_today, people.refused_today, weight.astype(np.float32))
         listed_today = np.flatnonzero(people.blacklisted & (people.listed_day == day))
         if listed_today.shape[0] and p.trust_loss_per_listed_tie > 0:
             seen = tie_counts(net.indptr, net.indices, net.active, listed_today)
             hit = np.flatnonzero(seen)
             trust[hit] *= (1.0 - p.trust_loss_per_listed_tie) ** seen[hit]
-        np.clip(trust, 0.0, 1.0, out=trust)
+
+    def _exposure(self, out: np.ndarray) -> None:
+        """What each citizen's listing and recent flags expose its ties to, into `out` (their tie
+        mean is linear: one signal for both)."""
+        p, people = self.params, self.people
+        weights = np.float32([p.risk_per_listed_ties, p.risk_per_tie_flag])
+        _weigh(people.blacklisted, people.posts_flagged_recent, weights, out)
 
     def _risk(self) -> None:
-        """Close part of the gap to the risk implied by one's own flags and listing and one's ties'."""
-        p, people, net = self.params, self.people, self.sim.network
-        flags, listed = people.posts_flagged_recent, people.blacklisted.astype(np.float32)
-        seen = np.float32(p.risk_per_listed_ties) * listed + np.float32(p.risk_per_tie_flag) * flags
-        exposure = neighbour_mean(net.indptr, net.indices, net.active, seen, 0.0)  # linear: one pass for both
-        exposure += np.float32(p.risk_per_flag) * flags + np.float32(p.risk_if_listed) * listed
-        target = -np.expm1(-exposure)
-        people.perceived_risk += np.float32(p.risk_adjust_rate) * (target - people.perceived_risk)
+        """Close part of the gap to the risk implied by one's own flags and listing and, as the
+        previous day left them, one's ties'."""
+        p, people = self.params, self.people
+        own = np.float32([p.risk_if_listed, p.risk_per_flag])
+        ties = self.sim.ties["exposure"]
+        _close_gap(
+            people.perceived_risk, ties, people.blacklisted, people.posts_flagged_recent, own, p.risk_adjust_rate
+        )
 
     def _prune(self) -> None:
         """Some citizens review their ties today and cut the weakest, if it stands low enough."""
@@ -148,11 +157,11 @@ class Adaptation(Mechanism):
         else:
             standing = (~people.blacklisted).astype(np.float32)
         entries = weakest_ties(
-            net.indptr, net.indices, net.active, net.layer, self.prunable, standing, p.prune_below_standing, who
+            net.indptr, net.segments, net.indices, net.active, self.prunable, standing, p.prune_below_standing, who
         )
         cutting = entries >= 0
         entries, cutters = entries[cutting], who[cutting]
-        back = reverse_entries(net.indptr, net.indices, cutters, net.indices[entries])
+        back = reverse_entries(net.indptr, net.segments, net.indices, cutters, entries)
         ties = np.unique(np.minimum(entries, back))  # two ends cutting the same tie cut it once
         net.cut(ties)
         self.sim.count("ties_cut", ties.shape[0])
@@ -168,3 +177,30 @@ class Adaptation(Mechanism):
         turned = candidates[self.rng.random(candidates.shape[0]) < 1.0 - (1.0 - q) ** new]
         people.compliance[turned] = 1.0
         self.sim.count("free_riders_deterred", turned.shape[0])
+
+
+@numba.njit(parallel=True, cache=True)
+def _learn(trust: np.ndarray, helped: np.ndarray, refused: np.ndarray, weight: np.ndarray) -> None:
+    """Pull each citizen's trust toward the share of today's partners who helped it, by weight[met]."""
+    for i in numba.prange(trust.shape[0]):
+        met = helped[i] + refused[i]
+        if met > 0:
+            t = trust[i] + weight[met] * (np.float32(helped[i]) / np.float32(met) - trust[i])
+            trust[i] = min(max(t, 0.0), 1.0)
+
+
+@numba.njit(parallel=True, cache=True)
+def _weigh(listed: np.ndarray, flags: np.ndarray, weights: np.ndarray, out: np.ndarray) -> None:
+    """weights . (listed, recent flags), per citizen."""
+    for i in numba.prange(out.shape[0]):
+        out[i] = weights[0] * listed[i] + weights[1] * flags[i]
+
+
+@numba.njit(parallel=True, cache=True)
+def _close_gap(
+    risk: np.ndarray, ties: np.ndarray, listed: np.ndarray, flags: np.ndarray, own: np.ndarray, rate: float
+) -> None:
+    """Move perceived risk by `rate` toward 1 - exp(-exposure): the ties' mean exposure plus one's own."""
+    for i in numba.prange(risk.shape[0]):
+        exposure = ties[i] + own[0] * listed[i] + own[1] * flags[i]
+        risk[i] += rate * (-np.expm1(-exposure) - risk[i])

@@ -62,8 +62,9 @@ class Appeals(Mechanism):
         won = decided[self.rng.random(decided.shape[0]) < p.success_prob]
         delist(people, won)
         people.protected_until[won] = day + p.protection_days
+        baseline = self.sim.mechanism("score").baselines(won)
         for f in (Factor.CREDIT_HISTORY, Factor.BEHAVIOUR):
-            people.factors[f, won] = np.maximum(people.factors[f, won], people.factor_baseline[f, won])
+            people.factors[f, won] = np.maximum(people.factors[f, won], baseline[f])
         people.debt_since[won] = np.where(people.debt[won] > 0, day, -1)
         people.court_default[won] = False
         self.sim.count("appeals_decided", decided.shape[0])

@@ -38,7 +38,8 @@ class Mechanism:
 
     Subclasses set `name` (its scenario section and random stream), `claim` (the essay's
     sentence it implements), `Params` and `states`, and implement `step(day)`. Each draws
-    only from `self.rng`, a stream spawned from the scenario seed and its own name, so that
+    only from `self.rng`, a stream spawned from the scenario seed and its own name, and in
+    parallel kernels from counter-based draws under `self.key` (see `draws`), so that
     switching another mechanism on or off never changes its draws.
     """
 
@@ -52,6 +53,7 @@ class Mechanism:
         self.people = sim.people
         self.params = params
         self.rng = sim.stream(self.name)
+        self.key = sim.draw_key(self.name)
 
     def init(self) -> None:
         """Set up after every state is allocated (day 0)."""
@@ -84,22 +86,3 @@ def sample_bernoulli(rng: np.random.Generator, idx: np.ndarray, p: float) -> np.
     if p >= 1.0:
         return idx
     return idx[rng.random(idx.shape[0]) < p]
-
-
-def poisson_events(rng: np.random.Generator, rates: np.ndarray) -> np.ndarray:
-    """Owners of today's events of independent Poisson processes with per-citizen daily `rates`.
-
-    Draws the day's total once and gives each event to a citizen with probability proportional
-    to its rate (the Poisson-multinomial identity, exact): O(n) arithmetic and O(events) random
-    draws instead of one Poisson draw per citizen. The events' positions on the cumulative rate
-    are sorted uniforms, made from normalised exponential spacings so the search runs in order
-    (cache-friendly). Owners come out sorted; a citizen with k events appears k times.
-    """
-    cumulative = np.cumsum(rates, dtype=np.float64)
-    total = float(cumulative[-1]) if cumulative.shape[0] else 0.0
-    if total <= 0.0:
-        return np.empty(0, dtype=np.int64)
-    spacings = np.cumsum(rng.standard_exponential(rng.poisson(total) + 1))
-    positions = spacings[:-1] * (total / spacings[-1])
-    owners = np.searchsorted(cumulative, positions, side="right")
-    return np.minimum(owners, rates.shape[0] - 1)  # guards rounding at the top end

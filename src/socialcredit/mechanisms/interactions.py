@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numba
 import numpy as np
 from pydantic import Field, model_validator
 
+from socialcredit import draws
 from socialcredit.causes import Cause
 from socialcredit.errors import InputError
-from socialcredit.kernels import pick_partners, record_experience, settle
-from socialcredit.mechanisms.base import Mechanism, MechanismParams, Params, StateSpec, sample_bernoulli
+from socialcredit.kernels import pick_partner, record_experience, settle
+from socialcredit.mechanisms.base import Mechanism, MechanismParams, Params, StateSpec
 from socialcredit.mechanisms.score import Factor, apply_evidence
-from socialcredit.mechanisms.shaming import avoiders
-from socialcredit.reputation import NORMS, Strategy, execute, intend_help, judge
+from socialcredit.mechanisms.shaming import shamed
+from socialcredit.reputation import INTENT, NORMS, Strategy, judge
 
 Context = Literal["household", "work_unit", "friendship", "stranger"]
 CONTEXTS: tuple[str, ...] = Context.__args__  # type: ignore[attr-defined]
@@ -127,61 +129,71 @@ class Interactions(Mechanism):
         self.people.refused_today[:] = 0
         if self.people.n < 2:
             return
-        for _ in range(self.params.interactions_per_day):
-            self._round()
+        for round_ in range(self.params.interactions_per_day):
+            self._round(draws.key(self.key, day, round_))
 
-    def _round(self) -> None:
-        """Every citizen acts once as donor (donor i is citizen i)."""
-        p, people, rng, net = self.params, self.people, self.rng, self.sim.network
-        draw = rng.random(people.n, dtype=np.float32)
-        context = np.zeros(people.n, dtype=np.int8)
-        for bound in self.bounds:
-            context += draw >= bound
-        donors = np.arange(people.n, dtype=np.int32)
-        u = rng.random(people.n)
-        partner, entry = pick_partners(net.indptr, net.indices, net.layer, net.active, donors, context, STRANGER, u)
-        context[entry < 0] = STRANGER  # including donors without a tie in their context
-        intended = intend_help(people.strategy, self._seen_good(partner, entry))
-        if self.avoidance > 0:
-            avoided = avoiders(people, partner, self.avoidance, rng)
-            intended[avoided] = False
-            self.sim.count("avoided", avoided.shape[0])
-        helped = execute(intended, p.execution_error, rng)
-        if self.memory is not None:
+    def _round(self, key: np.uint64) -> None:
+        """Every citizen acts once as donor (donor i is citizen i), in one parallel pass (`_meet`)."""
+        p, people, net = self.params, self.people, self.sim.network
+        n = people.n
+        partner = np.empty(n, dtype=np.int32)
+        helped = np.empty(n, dtype=np.bool_)
+        judged = np.empty(n, dtype=np.bool_)
+        remembers = self.memory is not None
+        entry = np.empty(n if remembers else 0, dtype=np.int64)
+        counts = _meet(
+            net.indptr,
+            net.segments,
+            net.indices,
+            net.active,
+            key,
+            self.bounds,
+            self._view(),
+            people.strategy,
+            INTENT,
+            people.trust,
+            self.memory if remembers else np.empty(0, np.int8),
+            self.forgiveness,
+            self.avoidance,
+            p.execution_error,
+            self.watched,
+            p.monitoring_share,
+            partner,
+            entry,
+            helped,
+            judged,
+        )
+        if remembers:
             discriminating = people.strategy == Strategy.DISCRIMINATOR  # the only readers of the memory
-            record_experience(net.indptr, net.indices, partner, entry, helped, discriminating, self.memory)
-        settle(partner, helped, p.benefit, p.cost, people.payoff, people.helped_today, people.refused_today)
-        self._count(partner, helped)
-        if p.monitoring_share > 0:
-            watched = sample_bernoulli(rng, np.flatnonzero(self.watched[context]), p.monitoring_share)
-            self._judge(watched, partner[watched], helped[watched])
-
-    def _seen_good(self, partner: np.ndarray, entry: np.ndarray) -> np.ndarray:
-        """Whether each donor, were it a discriminator, would see its partner as good."""
-        p, people = self.params, self.people
-        if p.visibility == "score_tier":
-            return people.score[partner] >= p.tier_cut
-        if p.visibility == "blacklist":
-            return ~(people.blacklisted[partner] & people.publicly_shamed[partner])
-        if p.visibility == "reputation":
-            return people.reputation[partner]
-        # none: help who helped me last; forgive who refused with some chance; else trust.
-        chance = people.trust.copy()
-        tied = np.flatnonzero(entry >= 0)
-        last = self.memory[entry[tied]]
-        chance[tied[last > 0]] = 1.0
-        chance[tied[last < 0]] = self.forgiveness
-        return self.rng.random(people.n, dtype=np.float32) < chance
-
-    def _count(self, partner: np.ndarray, helped: np.ndarray) -> None:
-        p = self.params
-        helps = int(np.count_nonzero(helped))
-        listed = self.people.blacklisted[partner]
-        self.sim.count("interactions", partner.shape[0])
+            record_experience(net.indptr, net.segments, net.indices, partner, entry, helped, discriminating, self.memory)
+        settle(
+            partner, helped, p.benefit, p.cost, people.payoff, people.helped_today, people.refused_today, numba.get_num_threads()
+        )
+        helps, listed, helps_listed, avoided = counts
+        self.sim.count("interactions", n)
         self.sim.count("helps", helps)
         self.sim.count("payoff_total", (p.benefit - p.cost) * helps)
-        self.sim.count("interactions_blacklisted", int(np.count_nonzero(listed)))
-        self.sim.count("helps_blacklisted", int(np.count_nonzero(listed & helped)))
+        self.sim.count("interactions_blacklisted", listed)
+        self.sim.count("helps_blacklisted", helps_listed)
+        if self.avoidance > 0:
+            self.sim.count("avoided", avoided)
+        if p.monitoring_share > 0:
+            watched = np.flatnonzero(judged)
+            self._judge(watched, partner[watched], helped[watched])
+
+    def _view(self) -> np.ndarray:
+        """What a donor meeting each citizen today sees of it, as VIEW bits (read before any verdict)."""
+        p, people = self.params, self.people
+        view = people.blacklisted.view(np.uint8) * np.uint8(LISTED)
+        if self.avoidance > 0:
+            view |= shamed(people).view(np.uint8) * np.uint8(SHAMED)
+        if p.visibility == "score_tier":
+            view |= (people.score >= p.tier_cut).view(np.uint8) * np.uint8(SEEN_GOOD)
+        elif p.visibility == "blacklist":
+            view |= (~(people.blacklisted & people.publicly_shamed)).view(np.uint8) * np.uint8(SEEN_GOOD)
+        elif p.visibility == "reputation":
+            view |= people.reputation.view(np.uint8) * np.uint8(SEEN_GOOD)
+        return view
 
     def _judge(self, donor: np.ndarray, recipient: np.ndarray, helped: np.ndarray) -> None:
         """The institution's verdict on observed donors: their reputation and behaviour factor.
@@ -202,3 +214,83 @@ class Interactions(Mechanism):
         cause = np.where(helped[bad] & ~good[bad], Cause.ASSOCIATION, Cause.MISCONDUCT).astype(np.int8)
         apply_evidence(people, Factor.BEHAVIOUR, donor[bad], -p.verdict_penalty, cause)
         apply_evidence(people, Factor.BEHAVIOUR, donor[verdict], p.verdict_reward)
+
+
+# Bits of a citizen's view (Interactions._view): what a donor meeting it can see today.
+SEEN_GOOD = 1  # a discriminator sees it as good (visibility score_tier, blacklist or reputation)
+SHAMED = 2  # its listing is broadcast and in force: a donor may avoid it (M10)
+LISTED = 4  # blacklisted (counted)
+
+
+@numba.njit(parallel=True, cache=True)
+def _meet(
+    indptr,
+    segments,
+    indices,
+    active,
+    key,
+    bounds,
+    view,
+    strategy,
+    intent,
+    trust,
+    memory,
+    forgiveness,
+    avoidance,
+    execution_error,
+    watched,
+    monitoring_share,
+    partner,
+    entry,
+    helped,
+    judged,
+) -> tuple[int, int, int, int]:
+    """One round of the donation game for every donor i in parallel; returns (helps,
+    interactions with the blacklisted, helps to them, avoidances).
+
+    Donor i's draws are counter-based under `key` (`draws`), so the round is the same for
+    any number of threads: slot 0 picks the context (a uniform's count of `bounds` reached)
+    and slots 1 and 6 the partner within it (`pick_partner`); slot 2 the private view (visibility
+    none: help who helped me last, forgive who refused with `forgiveness`, else trust); slot 3
+    the avoidance of a shamed partner; slot 4 the execution error (`reputation.execute`);
+    slot 5 whether the institution watches (in a watched context, with `monitoring_share`).
+    Intentions index `reputation.INTENT`. Writes partner, tie entry (if remembering: the
+    memory is read here and written after the round, in `record_experience`), helped, judged.
+    """
+    remembers = memory.shape[0] > 0
+    stranger = bounds.shape[0]
+    helps = 0
+    listed = 0
+    helps_listed = 0
+    avoided = 0
+    for i in numba.prange(partner.shape[0]):
+        state = draws.citizen(key, i)
+        u = draws.uniform(state, 0)
+        context = 0
+        for bound in bounds:
+            context += u >= bound
+        pick, pick_again = draws.uniform(state, 1), draws.uniform(state, 6)
+        r, k = pick_partner(indptr, segments, indices, active, i, context, stranger, pick, pick_again)
+        if k < 0:
+            context = stranger  # including donors without a tie in their context
+        seen = view[r]
+        if remembers:
+            entry[i] = k
+            last = memory[k] if k >= 0 else 0
+            chance = 1.0 if last > 0 else (forgiveness if last < 0 else trust[i])
+            good = draws.uniform(state, 2) < chance
+        else:
+            good = (seen & SEEN_GOOD) != 0
+        intended = intent[strategy[i], 1 if good else 0]
+        if seen & SHAMED and draws.uniform(state, 3) < avoidance:
+            intended = False
+            avoided += 1
+        h = intended and not draws.uniform(state, 4) < execution_error
+        partner[i] = r
+        helped[i] = h
+        judged[i] = watched[context] and draws.uniform(state, 5) < monitoring_share
+        helps += h
+        if seen & LISTED:
+            listed += 1
+            helps_listed += h
+    return helps, listed, helps_listed, avoided

@@ -64,5 +64,7 @@ class LifeEvents(Mechanism):
 
     def _hardship(self, idx: np.ndarray, start: np.ndarray, from_health: bool) -> None:
         length = self.rng.geometric(1.0 / self.params.hardship_days_mean, size=idx.shape[0])
-        self.people.hardship_until[idx] = np.maximum(self.people.hardship_until[idx], start + length)
-        self.people.hardship_from_health[idx] = from_health
+        end = start + length
+        longer = end > self.people.hardship_until[idx]  # the spell that ends last names the cause
+        self.people.hardship_until[idx[longer]] = end[longer]
+        self.people.hardship_from_health[idx[longer]] = from_health

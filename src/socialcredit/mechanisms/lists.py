@@ -155,10 +155,10 @@ class Lists(Mechanism):
         A shortfall in the relationships factor is association; an inherited label is the
         class label; otherwise the cause of the citizen's latest penalty.
         """
-        people = self.people
-        weights = self.sim.mechanism("score").weights
+        people, score = self.people, self.sim.mechanism("score")
+        weights = score.weights
         dynamic = [Factor.CREDIT_HISTORY, Factor.BEHAVIOUR]
-        drop = (people.factor_baseline[:, idx] - people.factors[:, idx]) * weights[:, None]
+        drop = (score.baselines(idx) - people.factors[:, idx]) * weights[:, None]
         own = drop[dynamic].sum(axis=0)
         label = weights[Factor.PERSONAL_CHARACTERISTICS] * self.sim.scenario.score.class_label_penalty
         label_drop = label * people.class_label[idx]

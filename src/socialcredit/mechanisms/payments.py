@@ -74,7 +74,9 @@ class Payments(Mechanism):
         people.debt[paid] = 0.0  # whoever can pay settles all arrears
         people.debt_since[paid] = -1
         people.debt_cause[paid] = Cause.NONE
-        people.court_default[:] = (people.debt_since >= 0) & (day - people.debt_since >= p.grace_days)
+        # the oldest unpaid bill missed at least grace_days ago (debt_since -1: no debt)
+        np.less_equal(people.debt_since, day - p.grace_days, out=people.court_default)
+        people.court_default &= people.debt_since >= 0
 
         seen_late = observed(people, Channel.PAYMENTS, late)
         apply_evidence(people, Factor.CREDIT_HISTORY, seen_late, -p.missed_penalty, people.debt_cause[seen_late])

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from pydantic import Field
 
+from socialcredit import draws
 from socialcredit.causes import Cause
 from socialcredit.mechanisms.adaptation import speech_kept
-from socialcredit.mechanisms.base import Mechanism, MechanismParams, StateSpec, poisson_events, sample_bernoulli
+from socialcredit.mechanisms.base import Mechanism, MechanismParams, StateSpec
 from socialcredit.mechanisms.data_collection import Channel, observed
-from socialcredit.mechanisms.score import Factor, apply_evidence
+from socialcredit.mechanisms.score import Factor, evidence
 
 
 class PostsParams(MechanismParams):
@@ -40,13 +42,13 @@ class PostsParams(MechanismParams):
 
 
 class Posts(Mechanism):
-    """Draws each day's posts by kind as daily totals assigned to their authors; classifies what is seen.
+    """Draws each citizen's posts by kind each day; classifies what is seen.
 
     A citizen posts at its posting rate; a share of its posts is critical (its trait, cut by
     self-censorship under M12), a share of the rest positive, the others neutral. Only posts a
     social platform sees are classified: critical ones flagged with the true-positive rate,
     neutral ones with the false-positive rate, positive ones never. Neutral posts are split by
-    thinning, so only the flagged ones are assigned to authors.
+    thinning, so only the flagged ones are drawn per citizen; the rest are daily totals.
     """
 
     name = "posts"
@@ -76,41 +78,119 @@ class Posts(Mechanism):
 
     def step(self, day: int) -> None:
         p, people, rng = self.params, self.people, self.rng
-        critical_rate = people.posting_rate * people.critical_share
-        if self.censorship is not None:
-            critical_rate *= speech_kept(people.perceived_risk, self.censorship)
-        critical = poisson_events(rng, critical_rate)
-        critical_seen = observed(people, Channel.SOCIAL, critical)
-        flagged_critical = sample_bernoulli(rng, critical_seen, p.true_positive_rate)
-
-        calm = people.posting_rate * (1.0 - people.critical_share)  # posts meant to be non-critical
-        positive = poisson_events(rng, calm * p.positive_share)
-        positive_seen = observed(people, Channel.SOCIAL, positive)
-
         fpr = p.false_positive_rate
-        flaggable = poisson_events(rng, calm * ((1.0 - p.positive_share) * fpr))  # flagged, were they seen
-        flagged_neutral = observed(people, Channel.SOCIAL, flaggable)
-        neutral_seen = flagged_neutral.shape[0] + int(rng.poisson(self.neutral_seen_total * (1.0 - fpr)))
-        neutral_unseen = flaggable.shape[0] - flagged_neutral.shape[0]
+        counts = _post(
+            draws.key(self.key, day),
+            people.posting_rate,
+            people.critical_share,
+            people.perceived_risk,
+            -1.0 if self.censorship is None else self.censorship,
+            people.enrolled[Channel.SOCIAL],
+            np.array([p.positive_share, fpr, p.true_positive_rate], dtype=np.float64),
+            np.array([p.positive_reward, p.flag_penalty], dtype=np.float64),
+            self.keep_flags,
+            people.factors[Factor.BEHAVIOUR],
+            people.last_penalty_cause,
+            people.posts_flagged_recent,
+        )
+        critical, critical_seen, flagged_critical, positive, flaggable, flagged_neutral = counts
+        # Neutral posts that are not flagged only count: their totals are drawn directly.
+        neutral_seen = flagged_neutral + int(rng.poisson(self.neutral_seen_total * (1.0 - fpr)))
+        neutral_unseen = flaggable - flagged_neutral
         neutral_unseen += int(rng.poisson((self.neutral_total - self.neutral_seen_total) * (1.0 - fpr)))
 
-        if p.positive_reward > 0:
-            apply_evidence(people, Factor.BEHAVIOUR, positive_seen, p.positive_reward)
-        if p.flag_penalty > 0:  # criticism last: it names the cause when both are flagged the same day
-            apply_evidence(people, Factor.BEHAVIOUR, flagged_neutral, -p.flag_penalty, Cause.MISFLAGGED_POST)
-            apply_evidence(people, Factor.BEHAVIOUR, flagged_critical, -p.flag_penalty, Cause.CRITICISM)
-        people.posts_flagged_recent *= self.keep_flags
-        np.add.at(people.posts_flagged_recent, flagged_neutral, 1.0)
-        np.add.at(people.posts_flagged_recent, flagged_critical, 1.0)
-
         neutral = neutral_seen + neutral_unseen
-        flagged = flagged_critical.shape[0] + flagged_neutral.shape[0]
-        self.sim.count("posts_total", critical.shape[0] + positive.shape[0] + neutral)
-        self.sim.count("posts_critical", critical.shape[0])
+        self.sim.count("posts_total", critical + positive + neutral)
+        self.sim.count("posts_critical", critical)
         self.sim.count("posts_neutral", neutral)
-        self.sim.count("posts_positive", positive.shape[0])
-        self.sim.count("posts_flagged", flagged)
-        self.sim.count("flagged_critical", flagged_critical.shape[0])
-        self.sim.count("flagged_neutral", flagged_neutral.shape[0])
-        self.sim.count("posts_seen_critical", critical_seen.shape[0])
+        self.sim.count("posts_positive", positive)
+        self.sim.count("posts_flagged", flagged_critical + flagged_neutral)
+        self.sim.count("flagged_critical", flagged_critical)
+        self.sim.count("flagged_neutral", flagged_neutral)
+        self.sim.count("posts_seen_critical", critical_seen)
         self.sim.count("posts_seen_neutral", neutral_seen)
+
+
+@numba.njit(parallel=True, cache=True)
+def _post(
+    key: np.uint64,
+    posting_rate: np.ndarray,
+    critical_share: np.ndarray,
+    risk: np.ndarray,
+    censorship: float,
+    seen: np.ndarray,
+    shares: np.ndarray,
+    moves: np.ndarray,
+    keep_flags: float,
+    behaviour: np.ndarray,
+    cause: np.ndarray,
+    flagged_recent: np.ndarray,
+) -> tuple[int, int, int, int, int, int]:
+    """Each citizen's posts today, classified where seen, and their effect on its behaviour factor.
+
+    One Poisson count of the citizen's critical, positive and would-be-flagged neutral posts
+    (the three kinds are independent Poisson processes, so their sum is one and each post's
+    kind a draw by rate), from counter-based draws (`draws`): the same for any number of
+    threads. Critical posts are flagged with the true-positive rate, neutral ones in this
+    count are the false positives; a post counts only if the platforms see its author.
+    `censorship` < 0: no self-censorship. shares: positive share, false-positive rate,
+    true-positive rate; moves: positive reward, flag penalty. Returns (critical, critical
+    seen, critical flagged, positive, would-be-flagged neutral, neutral flagged).
+    """
+    positive_share, fpr, tpr = shares[0], shares[1], shares[2]
+    reward, penalty = moves[0], moves[1]
+    n = posting_rate.shape[0]
+    blocks = (n + draws.BLOCK - 1) // draws.BLOCK
+    tally = np.zeros((blocks, 6), dtype=np.int64)  # per block of citizens: the returned counts
+    for b in numba.prange(blocks):
+        lo, hi = b * draws.BLOCK, min((b + 1) * draws.BLOCK, n)
+        rates = np.empty((3, hi - lo), dtype=np.float64)  # critical, positive, any
+        posting = np.empty(hi - lo, dtype=np.bool_)
+        for i in range(lo, hi):  # screening, vectorised
+            flagged_recent[i] *= keep_flags
+            rate_critical = posting_rate[i] * critical_share[i]
+            if censorship >= 0:
+                rate_critical *= speech_kept(risk[i], censorship)
+            calm = posting_rate[i] * (1.0 - critical_share[i])
+            rates[0, i - lo] = rate_critical
+            rates[1, i - lo] = calm * positive_share
+            rates[2, i - lo] = rate_critical + calm * (positive_share + (1.0 - positive_share) * fpr)
+            posting[i - lo] = draws.may_occur(draws.citizen(key, i), rates[2, i - lo])
+        for i in range(lo, hi):
+            if not posting[i - lo]:
+                continue
+            rate_critical, rate_positive, total = rates[0, i - lo], rates[1, i - lo], rates[2, i - lo]
+            state = draws.citizen(key, i)
+            n_critical = 0
+            n_flagged_critical = 0
+            n_positive = 0
+            n_flaggable = 0
+            for e in range(draws.poisson(state, total)):
+                u = draws.uniform(state, draws.EVENTS + 2 * e) * total
+                if u < rate_critical:
+                    n_critical += 1
+                    n_flagged_critical += draws.uniform(state, draws.EVENTS + 2 * e + 1) < tpr
+                elif u < rate_critical + rate_positive:
+                    n_positive += 1
+                else:
+                    n_flaggable += 1
+            tally[b, 0] += n_critical
+            tally[b, 3] += n_positive
+            tally[b, 4] += n_flaggable
+            if not seen[i]:
+                continue
+            tally[b, 1] += n_critical
+            tally[b, 2] += n_flagged_critical
+            tally[b, 5] += n_flaggable
+            if reward > 0 and n_positive:
+                evidence(behaviour, i, reward * n_positive)
+            if penalty > 0:  # criticism last: it names the cause when both are flagged the same day
+                if n_flaggable:
+                    evidence(behaviour, i, -penalty * n_flaggable)
+                    cause[i] = Cause.MISFLAGGED_POST
+                if n_flagged_critical:
+                    evidence(behaviour, i, -penalty * n_flagged_critical)
+                    cause[i] = Cause.CRITICISM
+            flagged_recent[i] += n_flaggable + n_flagged_critical
+    critical, critical_seen, flagged_critical, positive, flaggable, flagged_neutral = tally.sum(axis=0)
+    return critical, critical_seen, flagged_critical, positive, flaggable, flagged_neutral

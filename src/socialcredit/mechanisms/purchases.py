@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from pydantic import Field, model_validator
 
+from socialcredit import draws
 from socialcredit.causes import Cause
-from socialcredit.mechanisms.base import Mechanism, MechanismParams, StateSpec, poisson_events
-from socialcredit.mechanisms.data_collection import Channel, observed
-from socialcredit.mechanisms.score import Factor, apply_evidence
+from socialcredit.mechanisms.base import Mechanism, MechanismParams, StateSpec
+from socialcredit.mechanisms.data_collection import Channel
+from socialcredit.mechanisms.score import Factor, evidence
 
 
 class PurchasesParams(MechanismParams):
@@ -46,7 +48,7 @@ class PurchasesParams(MechanismParams):
 
 
 class Purchases(Mechanism):
-    """Each day's purchases by category, drawn as daily totals and assigned to their buyers.
+    """Each day's purchases by category: the scored kinds per citizen, the rest as a daily total.
 
     Necessities are bought at the same rate by everyone; idle goods at a rate scaled by each
     citizen's taste; other goods are counted but not scored. Only purchases a shopping platform
@@ -69,23 +71,70 @@ class Purchases(Mechanism):
         share = np.minimum(p.idle_share * taste, 1.0 - p.necessity_share)
         people.idle_rate[:] = p.purchases_per_day * share
         idle_total = float(people.idle_rate.sum(dtype=np.float64))
-        self.necessity_total = people.n * p.purchases_per_day * p.necessity_share
+        self.necessity_rate = p.purchases_per_day * p.necessity_share
         self.other_total = max(people.n * p.purchases_per_day * (1.0 - p.necessity_share) - idle_total, 0.0)
 
     def step(self, day: int) -> None:
-        p, people, rng = self.params, self.people, self.rng
-        necessity = rng.integers(0, people.n, size=rng.poisson(self.necessity_total))
-        idle = poisson_events(rng, people.idle_rate)
-        other = int(rng.poisson(self.other_total))
+        p, people = self.params, self.people
+        necessity, idle = _buy(
+            draws.key(self.key, day),
+            self.necessity_rate,
+            people.idle_rate,
+            people.enrolled[Channel.SHOPPING],
+            p.necessity_reward,
+            p.idle_penalty,
+            people.factors[Factor.BEHAVIOUR],
+            people.last_penalty_cause,
+        )
+        other = int(self.rng.poisson(self.other_total))  # neither scored nor kept: counted only
+        self.sim.count("purchases_total", necessity + idle + other)
+        self.sim.count("purchases_necessity", necessity)
+        self.sim.count("purchases_idle", idle)
 
-        if p.necessity_reward > 0:
-            apply_evidence(people, Factor.BEHAVIOUR, observed(people, Channel.SHOPPING, necessity), p.necessity_reward)
-        if p.idle_penalty > 0:
-            # A lawful preference scored down: a listing it causes is false, cause "preference".
-            apply_evidence(
-                people, Factor.BEHAVIOUR, observed(people, Channel.SHOPPING, idle), -p.idle_penalty, Cause.PREFERENCE
-            )
 
-        self.sim.count("purchases_total", necessity.shape[0] + idle.shape[0] + other)
-        self.sim.count("purchases_necessity", necessity.shape[0])
-        self.sim.count("purchases_idle", idle.shape[0])
+@numba.njit(parallel=True, cache=True)
+def _buy(
+    key: np.uint64,
+    necessity_rate: float,
+    idle_rate: np.ndarray,
+    seen: np.ndarray,
+    reward: float,
+    penalty: float,
+    behaviour: np.ndarray,
+    cause: np.ndarray,
+) -> tuple[int, int]:
+    """Each citizen's necessities and idle goods today and what a shopping platform makes of them.
+
+    One Poisson count of both kinds (independent Poisson processes: their sum is one, each
+    purchase's kind a draw by rate), from counter-based draws (`draws`): the same for any
+    number of threads. Returns (necessities, idle goods).
+    """
+    n = idle_rate.shape[0]
+    blocks = (n + draws.BLOCK - 1) // draws.BLOCK
+    tally = np.zeros((blocks, 2), dtype=np.int64)  # per block of citizens: necessities, idle goods
+    for b in numba.prange(blocks):
+        lo, hi = b * draws.BLOCK, min((b + 1) * draws.BLOCK, n)
+        buying = np.empty(hi - lo, dtype=np.bool_)
+        for i in range(lo, hi):  # screening, vectorised
+            buying[i - lo] = draws.may_occur(draws.citizen(key, i), necessity_rate + idle_rate[i])
+        for i in range(lo, hi):
+            if not buying[i - lo]:
+                continue
+            total = necessity_rate + idle_rate[i]
+            state = draws.citizen(key, i)
+            bought = draws.poisson(state, total)
+            n_necessity = 0
+            for e in range(bought):
+                n_necessity += draws.uniform(state, draws.EVENTS + e) * total < necessity_rate
+            tally[b, 0] += n_necessity
+            tally[b, 1] += bought - n_necessity
+            if not seen[i]:
+                continue
+            if reward > 0 and n_necessity:
+                evidence(behaviour, i, reward * n_necessity)
+            if penalty > 0 and bought > n_necessity:
+                # No cause names a lawful preference: the penalty is recorded as unattributed.
+                evidence(behaviour, i, -penalty * (bought - n_necessity))
+                cause[i] = Cause.PREFERENCE
+    necessity, idle = tally.sum(axis=0)
+    return necessity, idle

@@ -116,8 +116,10 @@ class Reports(Mechanism):
         p, people, rng, net = self.params, self.people, self.rng, self.sim.network
         reporter = sample_rare(rng, self.hazard, self.hazard_max)
         anyone = np.full(reporter.shape[0], -1, dtype=np.int8)
-        u = rng.random(reporter.shape[0])
-        target, entry = pick_partners(net.indptr, net.indices, net.layer, net.active, reporter, anyone, len(Layer), u)
+        u = rng.random((2, reporter.shape[0]))
+        target, entry = pick_partners(
+            net.indptr, net.segments, net.indices, net.active, reporter, anyone, len(Layer), u
+        )
         joins = np.zeros(reporter.shape[0], dtype=bool)
         open_targets = self.pending[2]
         if p.pile_on > 0 and open_targets.shape[0]:
@@ -167,7 +169,7 @@ class Reports(Mechanism):
     def _household(self, idx: np.ndarray) -> np.ndarray:
         """Household members of these citizens over uncut household ties (disowning protects)."""
         net = self.sim.network
-        start, length = net.indptr[idx], net.indptr[idx + 1] - net.indptr[idx]
+        start = net.indptr[idx]  # a row opens with its household ties
+        length = net.segments[idx, Layer.HOUSEHOLD].astype(np.int64)  # where the work-unit ties start
         entry = np.repeat(start - np.cumsum(length) + length, length) + np.arange(length.sum())
-        entry = entry[(net.layer[entry] == Layer.HOUSEHOLD) & net.active[entry]]
-        return np.unique(net.indices[entry])
+        return np.unique(net.indices[entry[net.active[entry]]])

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+import numba
 import numpy as np
 from pydantic import Field, model_validator
 
 from socialcredit.causes import Cause
-from socialcredit.kernels import neighbour_mean
 from socialcredit.mechanisms.base import Mechanism, MechanismParams, Params, StateSpec
 from socialcredit.society.people import People
 
@@ -71,10 +71,16 @@ def apply_evidence(
     if idx.shape[0] == 0:
         return
     row = people.factors[factor]
-    np.add.at(row, idx, delta)
+    np.add.at(row, idx, np.asarray(delta, dtype=row.dtype))  # a float64 delta takes NumPy's 40x slower path
     row[idx] = np.clip(row[idx], 0.0, 1.0)
     if cause is not None:
         people.last_penalty_cause[idx] = cause
+
+
+@numba.njit(inline="always", cache=True)
+def evidence(row: np.ndarray, i: int, delta: float) -> None:
+    """`apply_evidence` for one citizen inside a kernel (the caller records any cause)."""
+    row[i] = min(max(row[i] + delta, 0.0), 1.0)
 
 
 class Score(Mechanism):
@@ -93,7 +99,7 @@ class Score(Mechanism):
     Params = ScoreParams
     states = (
         StateSpec("factors", "float32", 0.5, "the five factors, each in [0, 1]", rows=len(Factor)),
-        StateSpec("factor_baseline", "float32", 0.5, "where each factor decays back to", rows=len(Factor)),
+        StateSpec("relationships_baseline", "float32", 0.5, "relationships factor on day 0"),
         StateSpec("score", "float32", np.nan, "the score on [low, high]"),
         StateSpec("last_penalty_cause", "int8", Cause.NONE, "Cause of the latest penalty"),
     )
@@ -101,46 +107,89 @@ class Score(Mechanism):
     DYNAMIC = (Factor.CREDIT_HISTORY, Factor.BEHAVIOUR)  # the others are recomputed or fixed
 
     def init(self) -> None:
-        p, people = self.params, self.people
-        base = people.factor_baseline
-        base[Factor.CREDIT_HISTORY] = p.initial_credit_history
-        base[Factor.FULFILLMENT_CAPACITY] = people.income_rank
-        personal = 0.3 + 0.4 * people.conscientiousness - p.class_label_penalty * people.class_label
-        base[Factor.PERSONAL_CHARACTERISTICS] = np.clip(personal, 0.0, 1.0)
-        base[Factor.BEHAVIOUR] = p.initial_behaviour
-        people.factors[:] = base
-        self.weights = p.weights.vector()
-        self._relationships()
-        base[Factor.RELATIONSHIPS] = people.factors[Factor.RELATIONSHIPS]
+        people = self.people
+        people.factors[:] = self.baselines(slice(None))  # relationships: computed next
+        self.weights = self.params.weights.vector()
+        own = self.weights[: Factor.RELATIONSHIPS]
+        self.standing_weights = own / own.sum() if own.sum() > 0 else own  # all zero: everyone stands at 0.5
+        if self.weights[Factor.RELATIONSHIPS] > 0:
+            empty = self.params.isolated_relationships
+            people.factors[Factor.RELATIONSHIPS] = self.sim.ties.mean_of(self.standing(), empty)
+            self.sim.ties.watch("standing", self._stand_into, empty)
+        people.relationships_baseline[:] = people.factors[Factor.RELATIONSHIPS]
         self._combine()
 
+    def baselines(self, idx: np.ndarray | slice) -> np.ndarray:
+        """Where each factor of these citizens starts and decays back to, (5, len(idx)) float32.
+
+        Derived rather than stored (16 bytes a citizen): credit history and behaviour start
+        equal for all, fulfillment capacity is the income rank, personal characteristics
+        follow conscientiousness and any class label; only relationships are kept.
+        """
+        p, people = self.params, self.people
+        rank = people.income_rank[idx]
+        out = np.empty((len(Factor), rank.shape[0]), dtype=np.float32)
+        out[Factor.CREDIT_HISTORY] = p.initial_credit_history
+        out[Factor.FULFILLMENT_CAPACITY] = rank
+        personal = 0.3 + 0.4 * people.conscientiousness[idx] - p.class_label_penalty * people.class_label[idx]
+        out[Factor.PERSONAL_CHARACTERISTICS] = np.clip(personal, 0.0, 1.0)
+        out[Factor.BEHAVIOUR] = p.initial_behaviour
+        out[Factor.RELATIONSHIPS] = people.relationships_baseline[idx]
+        return out
+
     def step(self, day: int) -> None:
-        people, keep = self.people, np.float32(1.0 - self.params.decay)
-        for f in self.DYNAMIC:
-            row, base = people.factors[f], people.factor_baseline[f]
-            row -= base
-            row *= keep
-            row += base
-        self._relationships()
+        p, people = self.params, self.people
+        keep = np.float32(1.0 - p.decay)
+        ch, b = np.float32(p.initial_credit_history), np.float32(p.initial_behaviour)
+        _decay(people.factors[Factor.CREDIT_HISTORY], ch, people.factors[Factor.BEHAVIOUR], b, keep)
+        if self.weights[Factor.RELATIONSHIPS] > 0:  # ties' standing as the previous day left it
+            people.factors[Factor.RELATIONSHIPS] = self.sim.ties["standing"]
         self._combine()
 
     def standing(self) -> np.ndarray:
         """Each citizen's standing in [0, 1] as its ties see it."""
-        w = self.weights[: Factor.RELATIONSHIPS]
-        own = np.tensordot(w, self.people.factors[: Factor.RELATIONSHIPS], axes=1)
-        own = own / w.sum() if w.sum() > 0 else np.full(self.people.n, 0.5, dtype=np.float32)
-        own[self.people.blacklisted] = 0.0
-        return own.astype(np.float32)
+        out = np.empty(self.people.n, dtype=np.float32)
+        self._stand_into(out)
+        return out
 
-    def _relationships(self) -> None:
-        if self.weights[Factor.RELATIONSHIPS] == 0:
-            return
-        net = self.sim.network
-        self.people.factors[Factor.RELATIONSHIPS] = neighbour_mean(
-            net.indptr, net.indices, net.active, self.standing(), self.params.isolated_relationships
-        )
+    def _stand_into(self, out: np.ndarray) -> None:
+        _stand(self.people.factors, self.standing_weights, self.people.blacklisted, out)
 
     def _combine(self) -> None:
         p = self.params
-        weighted = np.tensordot(self.weights, self.people.factors, axes=1)
-        self.people.score[:] = p.low + (p.high - p.low) * weighted
+        _combine(self.people.factors, self.weights, p.low, p.high, self.people.score)
+
+
+@numba.njit(parallel=True, cache=True)
+def _decay(credit: np.ndarray, credit_base: float, behaviour: np.ndarray, behaviour_base: float, keep: float) -> None:
+    """Pull the two dynamic factors a day's decay back toward their (uniform) baselines."""
+    for i in numba.prange(credit.shape[0]):
+        credit[i] = credit_base + (credit[i] - credit_base) * keep
+        behaviour[i] = behaviour_base + (behaviour[i] - behaviour_base) * keep
+
+
+@numba.njit(parallel=True, cache=True)
+def _stand(factors: np.ndarray, weights: np.ndarray, blacklisted: np.ndarray, out: np.ndarray) -> None:
+    """Standing: the weighted mean of the four own factors (0.5 if none weighs), 0 while blacklisted."""
+    rows = weights.shape[0]
+    weighed = weights.sum() > 0
+    for i in numba.prange(out.shape[0]):
+        if blacklisted[i]:
+            out[i] = 0.0
+        elif weighed:
+            total = 0.0
+            for f in range(rows):
+                total += weights[f] * factors[f, i]
+            out[i] = total
+        else:
+            out[i] = 0.5
+
+
+@numba.njit(parallel=True, cache=True)
+def _combine(factors: np.ndarray, weights: np.ndarray, low: float, high: float, score: np.ndarray) -> None:
+    """The score: low + (high - low) x the weighted sum of the five factors."""
+    for i in numba.prange(score.shape[0]):
+        total = 0.0
+        for f in range(weights.shape[0]):
+            total += weights[f] * factors[f, i]
+        score[i] = low + (high - low) * total

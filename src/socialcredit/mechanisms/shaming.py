@@ -30,7 +30,7 @@ class Shaming(Mechanism):
 
     The broadcast is the state `publicly_shamed`: it makes the listing visible to every other
     citizen (M6's `blacklist` visibility reads it) and lets them avoid the shamed
-    (`avoiders`, called by M6 with its own stream).
+    (`shamed`, read by M6, which draws the avoidance).
     """
 
     name = "shaming"
@@ -51,11 +51,9 @@ class Shaming(Mechanism):
         self.sim.count("broadcasts", shown.shape[0])
 
 
-def avoiders(people: People, recipient: np.ndarray, avoidance: float, rng: np.random.Generator) -> np.ndarray:
-    """Positions in `recipient` whose would-be donor avoids them because they are shamed.
+def shamed(people: People) -> np.ndarray:
+    """Whether each citizen is shamed now: a donor about to interact with it may avoid it (M6).
 
     A listing lifted since the last broadcast step (e.g. by an appeal) no longer counts.
     """
-    shamed = np.flatnonzero(people.publicly_shamed[recipient])
-    shamed = shamed[people.blacklisted[recipient[shamed]]]
-    return sample_bernoulli(rng, shamed, avoidance)
+    return people.publicly_shamed & people.blacklisted

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
@@ -10,8 +11,19 @@ import numpy as np
 from pydantic import Field
 
 from socialcredit.errors import InputError
-from socialcredit.kernels import active_degree, build_csr, reverse_entries
+from socialcredit.kernels import (
+    MAX_MEANS,
+    active_degree,
+    entry_layers,
+    fill_rows,
+    finish_rows,
+    group_pairs,
+    neighbour_means,
+    reverse_entries,
+    ring_pairs,
+)
 from socialcredit.mechanisms.base import Params
+from socialcredit.society.population import PopulationParams, shuffle_within_districts
 
 
 class Layer(IntEnum):
@@ -41,13 +53,17 @@ class NetworkParams(Params):
 class Network:
     """CSR adjacency: the ties of citizen i are indices[indptr[i]:indptr[i+1]].
 
-    Every undirected tie is stored in both directions; `layer` and `active` run parallel
-    to `indices`. Cutting a tie clears `active` on both directions (flags, not deletion).
+    Every undirected tie is stored in both directions; `active` runs parallel to `indices`.
+    Cutting a tie clears `active` on both directions (flags, not deletion). A row holds the
+    household ties, then the work-unit ties, then the friendship ties, each run sorted by
+    neighbour; segments[i, l - 1] is where layer l's run starts, relative to indptr[i]. So
+    a tie of a given layer is picked in O(1), and no per-entry layer array is kept (`layer`
+    derives one for inspection).
     """
 
     indptr: np.ndarray  # int64, n + 1
     indices: np.ndarray  # int32
-    layer: np.ndarray  # int8, Layer codes
+    segments: np.ndarray  # uint16 (uint32 for rows of 2**16 entries or more), (n, layers - 1)
     active: np.ndarray = field(init=False)  # bool
 
     def __post_init__(self) -> None:
@@ -61,6 +77,11 @@ class Network:
     def n_ties(self) -> int:
         return self.indices.shape[0] // 2
 
+    @property
+    def layer(self) -> np.ndarray:
+        """The Layer code of every entry (int8), parallel to `indices`; computed on each call."""
+        return entry_layers(self.indptr, self.segments)
+
     def sources(self) -> np.ndarray:
         """The owning citizen of every directed entry (int32), parallel to `indices`."""
         return np.repeat(np.arange(self.n, dtype=np.int32), np.diff(self.indptr))
@@ -69,13 +90,57 @@ class Network:
         """Cut the ties at these entry positions, both directions."""
         owners = (np.searchsorted(self.indptr, entries, side="right") - 1).astype(np.int32)
         self.active[entries] = False
-        self.active[reverse_entries(self.indptr, self.indices, owners, self.indices[entries])] = False
+        self.active[reverse_entries(self.indptr, self.segments, self.indices, owners, entries)] = False
 
     def active_degree(self) -> np.ndarray:
         return active_degree(self.indptr, self.active)
 
     def nbytes(self) -> int:
-        return self.indptr.nbytes + self.indices.nbytes + self.layer.nbytes + self.active.nbytes
+        return self.indptr.nbytes + self.indices.nbytes + self.segments.nbytes + self.active.nbytes
+
+
+class TieMeans:
+    """What each citizen sees of its ties: means, over its active ties, of per-citizen signals.
+
+    Mechanisms `watch` a signal at init; `update` computes every watched mean in one pass over
+    the network (the engine calls it at the start of each day, so all see their ties as the
+    previous day left them). One pass for all signals, because the random accesses to the
+    ties' values, not the arithmetic, bound a pass.
+    """
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.signals: dict[str, tuple[Callable[[np.ndarray], None], float]] = {}
+        self.means = np.empty((0, network.n), dtype=np.float32)
+
+    def watch(self, name: str, fill: Callable[[np.ndarray], None], empty: float) -> None:
+        """Compute the tie mean of a signal, `fill(out)` writing its value for every citizen into
+        the float32 `out`; `empty` for a citizen without ties."""
+        if len(self.signals) == MAX_MEANS:
+            raise ValueError(f"at most {MAX_MEANS} signals are watched in one pass")
+        self.signals[name] = (fill, empty)
+
+    def update(self) -> None:
+        if not self.signals:
+            return
+        table = np.empty((self.network.n, len(self.signals)), dtype=np.float32)  # a citizen's values together
+        for column, (fill, _) in enumerate(self.signals.values()):
+            fill(table[:, column])
+        empty = np.array([e for _, e in self.signals.values()], dtype=np.float64)
+        if self.means.shape[0] != len(self.signals):
+            self.means = np.empty((len(self.signals), self.network.n), dtype=np.float32)
+        net = self.network
+        neighbour_means(net.indptr, net.indices, net.active, table, empty, self.means)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.means[list(self.signals).index(name)]
+
+    def mean_of(self, values: np.ndarray, empty: float) -> np.ndarray:
+        """The tie mean of one signal now, outside the daily update (e.g. at init)."""
+        out = np.empty((1, self.network.n), dtype=np.float32)
+        net = self.network
+        neighbour_means(net.indptr, net.indices, net.active, values[:, None], np.array([empty]), out)
+        return out[0]
 
 
 def from_edges(n: int, src: np.ndarray, dst: np.ndarray, layer: np.ndarray) -> Network:
@@ -83,55 +148,68 @@ def from_edges(n: int, src: np.ndarray, dst: np.ndarray, layer: np.ndarray) -> N
 
     A duplicate keeps the lowest layer code (household before work unit before friendship).
     """
-    indptr, indices, layers = build_csr(
-        n, src.astype(np.int32, copy=False), dst.astype(np.int32, copy=False), layer.astype(np.int8, copy=False)
-    )
-    return Network(indptr=indptr, indices=indices, layer=layers)
+    src, dst = src.astype(np.int32, copy=False), dst.astype(np.int32, copy=False)
+    return _from_rows(*fill_rows(n, src, dst, layer.astype(np.int8, copy=False)))
 
 
-def _group_pairs(group_sorted: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """All pairs within groups, given citizens `order`ed so that groups are contiguous."""
-    n = order.shape[0]
-    us, vs = [], []
-    d = 1
-    while d < n:
-        same = group_sorted[d:] == group_sorted[:-d]
-        if not same.any():
-            break
-        i = np.flatnonzero(same)
-        us.append(order[i])
-        vs.append(order[i + d])
-        d += 1
-    if not us:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    return np.concatenate(us), np.concatenate(vs)
+def _from_rows(start: np.ndarray, keys: np.ndarray) -> Network:
+    wide = start.shape[0] > 1 and int(np.diff(start).max()) >= 2**16
+    segments = np.zeros((start.shape[0] - 1, len(Layer) - 1), dtype=np.uint32 if wide else np.uint16)
+    indptr, indices = finish_rows(start, keys, segments)
+    return Network(indptr=indptr, indices=indices, segments=segments)
 
 
-def generate(params: NetworkParams, household: np.ndarray, work_unit: np.ndarray, rng: np.random.Generator) -> Network:
-    """The three generated layers over a population with these group ids."""
+def _groups(members: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Bounds of the runs of equal `group` (ids in `members` order, groups contiguous)."""
+    return np.concatenate([[0], np.flatnonzero(group[1:] != group[:-1]) + 1, [members.shape[0]]])
+
+
+def generate(
+    params: NetworkParams,
+    household: np.ndarray,
+    work_unit: np.ndarray,
+    rng: np.random.Generator,
+    district: int = PopulationParams.model_fields["district_size"].default,
+) -> Network:
+    """The three generated layers over a population with these group ids; friendship rings
+    run within districts of `district` consecutive citizens (`shuffle_within_districts`).
+
+    The edges go straight into preallocated int32 arrays, and are freed once bucketed by
+    row, to keep the peak memory of the build low.
+    """
     n = household.shape[0]
-    parts: list[tuple[np.ndarray, np.ndarray, int]] = []
+    groups = []  # (layer, members ordered by group, bounds)
     if params.household:
         identity = np.arange(n, dtype=np.int32)  # household members are contiguous ids
-        parts.append((*_group_pairs(household, identity), Layer.HOUSEHOLD))
+        groups.append((Layer.HOUSEHOLD, identity, _groups(identity, household)))
     if params.work_unit:
         order = np.argsort(work_unit, kind="stable").astype(np.int32)
-        parts.append((*_group_pairs(work_unit[order], order), Layer.WORK_UNIT))
-    half = params.friendship_degree // 2
-    if half and n > 1:
-        ring = rng.permutation(n).astype(np.int32)
-        u = np.tile(ring, half)
-        v = np.concatenate([np.roll(ring, -d) for d in range(1, half + 1)])
-        rewire = rng.random(v.shape[0]) < params.friendship_rewire
-        v[rewire] = rng.integers(0, n, size=int(rewire.sum()))
-        parts.append((u, v, Layer.FRIENDSHIP))
-    if not parts:
-        parts.append((np.empty(0, np.int64), np.empty(0, np.int64), Layer.FRIENDSHIP))
-    layer = np.concatenate([np.full(p[0].shape[0], p[2], dtype=np.int8) for p in parts])
-    src = np.concatenate([p[0] for p in parts])
-    dst = np.concatenate([p[1] for p in parts])
-    del parts  # free the per-layer copies before the CSR build
-    return from_edges(n, src, dst, layer)
+        groups.append((Layer.WORK_UNIT, order, _groups(order, work_unit[order])))
+    half = params.friendship_degree // 2 if n > 1 else 0
+    if half:
+        ring = shuffle_within_districts(rng, np.arange(n, dtype=np.int32), district)
+        rewire = rng.random(half * n) < params.friendship_rewire
+        targets = rng.integers(0, n, size=int(rewire.sum()))
+    sizes = [np.diff(bounds).astype(np.int64) for _, _, bounds in groups]
+    counts = [int((s * (s - 1) // 2).sum()) for s in sizes]
+    total = sum(counts) + half * n
+    src, dst = np.empty(total, dtype=np.int32), np.empty(total, dtype=np.int32)
+    layer = np.empty(total, dtype=np.int8)
+    offset = 0
+    for (code, members, bounds), count in zip(groups, counts, strict=True):
+        group_pairs(members, bounds, src, dst, offset)
+        layer[offset : offset + count] = code
+        offset += count
+    del groups
+    if half:
+        ring_pairs(ring, district, half, src, dst, offset)
+        friends = dst[offset:]
+        friends[rewire] = targets
+        layer[offset:] = Layer.FRIENDSHIP
+        del ring, rewire, targets, friends
+    rows = fill_rows(n, src, dst, layer)
+    del src, dst, layer
+    return _from_rows(*rows)
 
 
 def load_edge_list(path: str | Path) -> tuple[Network, np.ndarray]:

@@ -1,0 +1,241 @@
+"""docs/performance.md from the benchmark results: tables from the run, the analysis beside them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+GIB = 2**30
+
+# Milliseconds a day per component at 10^6 citizens before this work (commit 9676fdd, same
+# machine, `scs`, 30 days, seed 1, 2 threads): 368 ms a day, 2.7 M citizen-days per second.
+BEFORE_MS = {
+    "adaptation": 110.1,
+    "interactions": 72.9,
+    "score": 59.2,
+    "posts": 42.7,
+    "metrics": 39.3,
+    "purchases": 14.9,
+    "payments": 8.8,
+    "lists": 7.9,
+    "life_events": 2.3,
+    "reports": 1.1,
+    "shaming": 0.7,
+}
+
+CHANGES = """\
+## What was done
+
+Measured first (per-component timings of the engine, then single kernels in isolation), then:
+
+- **One pass over the network a day** (`society.network.TieMeans`, `ties` above). The score's
+  relationships factor and adaptation's risk exposure both need a mean over each citizen's
+  ties; each was its own pass (about 50 ms each). Now mechanisms *watch* a signal and the
+  engine computes every watched mean in one pass at the start of the day, the values of a
+  citizen stored side by side so that one random access serves both. The cost: citizens see
+  their ties as the previous day left them (a tie listed today raises one's perceived risk
+  tomorrow, not today; the relationships factor uses yesterday's standings).
+- **Rows grouped by layer.** A row holds household, then work-unit, then friendship ties,
+  each run sorted by neighbour, with two 16-bit offsets per citizen; a partner in a given
+  context is one uniform index into its run (O(1); an exact fallback when the pick is a cut
+  tie) instead of two scans of the whole row. The per-entry layer array (1 byte a tie) is
+  gone: `Network.layer` derives it on demand.
+- **Districts** (`population.district_size`, default 65,536 citizens). Work units and
+  friendship rings form within runs of consecutive households; rewired friendships still go
+  anywhere. 97% of ties then point within 65,536 ids, so the passes read their neighbours'
+  values from cache: at 10^7 citizens the tie pass fell from 1.66 s to 0.67 s a day.
+  Populations up to the district size are generated exactly as before.
+- **Fused, parallel kernels with counter-based draws** (`draws`): the donation game
+  (partner, view, intention, avoidance, execution, monitoring in one pass), posts and
+  purchases (one Poisson count per citizen, screened by a vectorised test that needs no
+  exponential, so only about a quarter of citizens take the exact draw), score decay and
+  combination, trust learning, risk update, settlement of payoffs (each thread owns a block
+  of recipients, so sums are the same for any number of threads). A draw is a SplitMix64
+  hash of (component, day, citizen, slot): results do not depend on the number of threads
+  (tested: NUMBA_NUM_THREADS=1 and 2 give identical summaries).
+- **Metrics**: one sort for the score quantiles and the Gini; union-find over each tie once,
+  giving the largest component and the isolated citizens together and cached until a tie is
+  cut; the income-quintile and hukou tallies in one pass.
+- **Small fixes with large effects**: `np.add.at` with a float64 delta on a float32 factor
+  took NumPy's generic path (40x slower); the delta now has the array's dtype.
+- **Memory**: the (5, n) factor baseline (20 bytes a citizen) is derived instead of stored
+  (4 bytes kept, for the relationships factor); edges are written into preallocated int32
+  arrays and freed once bucketed by row, so the build's peak no longer holds three copies.
+"""
+
+
+def _fmt_bytes(b: float) -> str:
+    return f"{b / GIB:.2f} GiB" if b >= GIB else f"{b / 2**20:.0f} MiB"
+
+
+def _rate(x: float) -> str:
+    return f"{x / 1e6:.2f} M" if x >= 1e6 else f"{x / 1e3:.0f} k"
+
+
+def markdown(r: dict[str, Any]) -> str:
+    m, s = r["machine"], r["settings"]
+    sized = {t["population"]: t for t in r["throughput"]}
+    k = r["scaling_exponent"]
+    lines = [
+        "# Performance",
+        "",
+        f"Written by `make bench` (`{r.get('command', 'python -m benchmarks')}`) on "
+        f"{dt.date.today().isoformat()}, with `benchmarks/results.json` beside it. Regime `{s['regime']}` "
+        f"(every mechanism of the essay's system on), seed {s['seed']}; each run in a fresh child "
+        f"process, its peak resident memory counted by the OS (`ru_maxrss`). Runs were serialised with "
+        "`flock` against other timed work on this shared machine.",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| CPUs (nproc) | {m['cpus']} |",
+        f"| CPU | {m['cpu']} |",
+        f"| RAM | {_fmt_bytes(m['memory_bytes']) if m['memory_bytes'] else 'n/a'} |",
+        f"| Python, NumPy, Numba | {m['python']}, {m['numpy']}, {m['numba']} ({m['numba_threads']} threads) |",
+        f"| load average at start | {m['load_average_at_start']:.2f} |"
+        if m["load_average_at_start"] is not None
+        else "| load average at start | n/a |",
+        "",
+    ]
+    lines += _targets(r, sized, k)
+    lines += [
+        f"## Throughput ({s['days']} days, median of {s['repeats']})",
+        "",
+        "| citizens | build (s) | s per day | citizen-days per s | peak RSS | bytes per citizen | beyond an idle run |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n, t in sized.items():
+        med = t["median"]
+        lines.append(
+            f"| {n:,} | {med['build_seconds']:.2f} | {med['seconds_per_day']:.4f} | "
+            f"{_rate(med['citizen_days_per_second'])} | {_fmt_bytes(med['peak_rss_bytes'])} | "
+            f"{med['bytes_per_citizen']:,.0f} | {med['marginal_bytes_per_citizen']:,.0f} |"
+        )
+    lines += [
+        "",
+        f"An idle run (1,000 citizens, one day) peaks at {_fmt_bytes(r['baseline_rss_bytes'])}: the interpreter, "
+        "NumPy, Numba and the compiled kernels. It dominates the per-citizen figure below 10^6.",
+        "",
+        f"Scaling exponent (least squares of log time on log N over these sizes): **k = {k:.2f}**."
+        if k is not None
+        else "Scaling exponent: needs two sizes.",
+        "",
+    ]
+    lines += _breakdown(r)
+    lines += _year(r)
+    lines += _mesa(r)
+    lines += [BOUNDS, CHANGES]
+    return "\n".join(lines) + "\n"
+
+
+def _targets(r: dict[str, Any], sized: dict[int, Any], k: float | None) -> list[str]:
+    t = r["targets"]
+    rows = []
+    at = sized.get(10**6)
+    if at:
+        got = at["median"]["citizen_days_per_second"]
+        goal = t["citizen_days_per_second_at_1e6"]
+        verdict = "met" if got >= goal else f"missed by {goal / got:.1f}x"
+        rows.append(f"| >= {_rate(goal)} citizen-days per s at 10^6 | {_rate(got)} | {verdict} |")
+    year = r.get("year")
+    if year:
+        peak = year["peak_rss_bytes"]
+        verdict = "met" if peak < t["year_peak_bytes"] else f"missed by {_fmt_bytes(peak - t['year_peak_bytes'])}"
+        rows.append(
+            f"| {year['population']:,} x {year['days']} days under {_fmt_bytes(t['year_peak_bytes'])} | "
+            f"{_fmt_bytes(peak)} | {verdict} |"
+        )
+        per = year["bytes_per_citizen"]
+        verdict = "met" if per <= t["bytes_per_citizen"] else f"missed by {per - t['bytes_per_citizen']:.0f} B"
+        rows.append(f"| <= {t['bytes_per_citizen']} bytes per citizen, ties included | {per:.0f} | {verdict} |")
+    if k is not None:
+        verdict = "met" if k <= t["scaling_exponent"] else f"missed by {k - t['scaling_exponent']:.2f}"
+        rows.append(f"| time ~ N^k, k <= {t['scaling_exponent']} | {k:.2f} | {verdict} |")
+    if not rows:
+        return []
+    return ["## Targets", "", "| target | measured | |", "|---|---:|---|", *rows, ""]
+
+
+def _breakdown(r: dict[str, Any]) -> list[str]:
+    b = r["breakdown"]
+    total = sum(b["ms_per_day"].values()) or float("nan")
+    before = BEFORE_MS if b["population"] == 10**6 else {}  # measured at 10^6 only
+    lines = [
+        f"## A day at {b['population']:,} citizens, by component",
+        "",
+        "Engine timings (`Simulation.timings`): each mechanism's step, `ties` the daily pass of tie "
+        "means, `metrics` the weekly record spread over the days."
+        + (" Before: the same measurement at commit 9676fdd, before this work." if before else ""),
+        "",
+        "| component | ms per day | share |" + (" before (ms) |" if before else ""),
+        "|---|---:|---:|" + ("---:|" if before else ""),
+    ]
+    for name, ms in b["ms_per_day"].items():
+        was = f" {before.get(name, '-')} |" if before else ""
+        lines.append(f"| {name} | {ms:.1f} | {ms / total:.0%} |{was}")
+    was = f" **{sum(before.values()):.1f}** |" if before else ""
+    return [*lines, f"| **total** | **{total:.1f}** | |{was}", ""]
+
+
+def _year(r: dict[str, Any]) -> list[str]:
+    y = r.get("year")
+    if not y:
+        return []
+    return [
+        f"## A year at {y['population']:,} citizens",
+        "",
+        f"{y['days']} days of `{r['settings']['regime']}`: built in {y['build_seconds']:.0f} s, run in "
+        f"{y['run_seconds'] / 60:.1f} min ({y['seconds_per_day']:.2f} s a day, "
+        f"{_rate(y['population'] * y['days'] / y['run_seconds'])} citizen-days per s); peak resident "
+        f"memory {_fmt_bytes(y['peak_rss_bytes'])}, {y['bytes_per_citizen']:.0f} bytes per citizen with "
+        "the ties, the interpreter and every temporary included.",
+        "",
+    ]
+
+
+def _mesa(r: dict[str, Any]) -> list[str]:
+    mesa = r.get("mesa")
+    if not mesa:
+        return ["## Versus Mesa", "", "Not run (`benchmarks/mesa_compare.py` absent or `--no-mesa`).", ""]
+    lines = [
+        "## Versus Mesa",
+        "",
+        "The same core model written in Mesa (`benchmarks/mesa_reference/`, see docs/mesa-comparison.md), "
+        "timed side by side on the same society by `benchmarks/mesa_compare.py`. Ratio: Mesa's seconds "
+        "over socialcredit's, per run, build included (steps only in brackets).",
+        "",
+        "| citizens | ratio | steps only | outputs agree |",
+        "|---:|---:|---:|---|",
+    ]
+    for n, size in mesa["sizes"].items():
+        lines.append(f"| {int(n):,} | {size['ratio']:.0f}x | {size['ratio_steps']:.0f}x | {size['agree']} |")
+    return [*lines, ""]
+
+
+BOUNDS = """\
+## What bounds the missed targets
+
+**Throughput.** After the work below, a day at 10^6 citizens is two passes over some 20
+million tie entries (the donation game's partner picks and the tie means), a dozen passes
+over the citizens, and the weekly metrics. The tie-means pass reads 4 bytes of neighbour
+index and 1 byte of activity per entry (100 MB) and gathers 8 bytes per entry from the
+neighbours' values: streaming alone would take about 3 ms at the 31 GB/s one core reads
+here, yet the pass takes about 30 ms on both cores. Measured in isolation, a loop over rows
+of about 20 entries costs ~1 ns an entry on one core even with sequential indices (short,
+variable trip counts defeat vectorisation and cost a branch miss per row), and a random
+gather from a table larger than the ~8 MB this VM effectively caches costs 2-10 ns (a flat
+loop of 2*10^8 random 4-byte gathers: 0.5 s from a 4 MB table, 2.4 s from a 40 MB one).
+Two cores give 1.3-2.5x over one on these latency-bound loops. The donation game needs
+about 7 hashes, one row lookup and one random read of the partner a donor: about 18 ns a
+donor on two cores. Together that is roughly 70 ms a day of irreducible per-entry and
+per-donor latency at 10^6, before any mechanism logic: 14 M citizen-days per second at
+best on this machine, against the 20 M asked. The remaining gap to that bound is the
+metrics (a float32 sort of 10^6 scores, 31 ms, and a union-find over 10^7 ties, 100 ms, each
+week) and about 20 whole-population NumPy passes in the smaller mechanisms.
+
+**Scaling.** Up to 10^6 every per-citizen table fits the caches; at 10^7 the 3% of ties
+that leave their district (rewired friendships), the strangers of the donation game (a
+quarter of interactions) and the union-find's parent array hit main memory. That, not the
+arithmetic, is why a day at 10^7 costs more than ten days at 10^6.
+"""
