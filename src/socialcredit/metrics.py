@@ -65,6 +65,35 @@ def gini(x: np.ndarray) -> float:
 
 
 @numba.njit(cache=True)
+def sort_float32(x: np.ndarray) -> np.ndarray:
+    """A sorted copy of float32 values without NaN: an LSD radix sort on the bits, two passes of 16.
+
+    The bits of a float, its sign bit flipped (all bits if negative), order as unsigned
+    integers the way the floats do; O(n), several times faster than NumPy's comparison sort
+    on 10^7 scores here.
+    """
+    n = x.shape[0]
+    keys = x.view(np.uint32).copy()
+    for i in range(n):
+        keys[i] = ~keys[i] if keys[i] >> 31 else keys[i] | np.uint32(1 << 31)
+    other = np.empty_like(keys)
+    for shift in (0, 16):
+        counts = np.zeros((1 << 16) + 1, dtype=np.int64)
+        for i in range(n):
+            counts[((keys[i] >> shift) & 0xFFFF) + 1] += 1
+        for b in range(1 << 16):
+            counts[b + 1] += counts[b]
+        for i in range(n):
+            bucket = (keys[i] >> shift) & 0xFFFF
+            other[counts[bucket]] = keys[i]
+            counts[bucket] += 1
+        keys, other = other, keys
+    for i in range(n):
+        keys[i] = keys[i] & np.uint32(0x7FFFFFFF) if keys[i] >> 31 else ~keys[i]
+    return keys.view(np.float32)
+
+
+@numba.njit(cache=True)
 def gini_sorted(s: np.ndarray) -> float:
     """`gini` of values already sorted in ascending order: sum((2i - n - 1) s_i) / (n sum(s)), i from 1,
     in float64 and without temporaries (10^7 scores would need 80 MB for each)."""
@@ -170,7 +199,7 @@ class Recorder:
         if not self.sim.enabled("score"):
             return dict.fromkeys(keys, float("nan"))
         score = self.sim.people.score
-        ordered = np.sort(score)  # one sort for the quantiles and the Gini
+        ordered = sort_float32(score)  # one sort for the quantiles and the Gini
         p10, p50, p90 = np.percentile(ordered, [10, 50, 90])
         return dict(
             zip(keys, (float(score.mean()), float(p10), float(p50), float(p90), gini_sorted(ordered)), strict=True)

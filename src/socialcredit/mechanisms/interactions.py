@@ -165,9 +165,18 @@ class Interactions(Mechanism):
         )
         if remembers:
             discriminating = people.strategy == Strategy.DISCRIMINATOR  # the only readers of the memory
-            record_experience(net.indptr, net.segments, net.indices, partner, entry, helped, discriminating, self.memory)
+            record_experience(
+                net.indptr, net.segments, net.indices, partner, entry, helped, discriminating, self.memory
+            )
         settle(
-            partner, helped, p.benefit, p.cost, people.payoff, people.helped_today, people.refused_today, numba.get_num_threads()
+            partner,
+            helped,
+            p.benefit,
+            p.cost,
+            people.payoff,
+            people.helped_today,
+            people.refused_today,
+            numba.get_num_threads(),
         )
         helps, listed, helps_listed, avoided = counts
         self.sim.count("interactions", n)
@@ -182,7 +191,8 @@ class Interactions(Mechanism):
             self._judge(watched, partner[watched], helped[watched])
 
     def _view(self) -> np.ndarray:
-        """What a donor meeting each citizen today sees of it, as VIEW bits (read before any verdict)."""
+        """What a donor meeting each citizen today sees of it: bits SEEN_GOOD, SHAMED, LISTED (read before
+        any verdict)."""
         p, people = self.params, self.people
         view = people.blacklisted.view(np.uint8) * np.uint8(LISTED)
         if self.avoidance > 0:
