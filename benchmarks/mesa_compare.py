@@ -35,8 +35,8 @@ from typing import Any
 import mesa
 import numba
 import numpy as np
-from benchmarks.mesa_reference import CoreModel
 
+from benchmarks.mesa_reference import CoreModel
 from socialcredit.engine import Simulation
 from socialcredit.mechanisms.lists import SERVICES
 from socialcredit.scenario import load_scenario
