@@ -1,4 +1,7 @@
-"""python -m benchmarks [--quick] [--sizes 1e4,1e5] [--days 30] [--repeats 3]: run, write the figures."""
+"""python -m benchmarks [--quick] [--sizes 1e4,1e5] [--days 30] [--repeats 3]: run, write the figures.
+
+Time it alone: on a shared machine, `flock /tmp/socialcredit-bench.lock make bench`.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-mesa", action="store_true", help="skip the Mesa comparison")
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results.json"), help="where the figures go")
     parser.add_argument("--markdown", type=Path, default=Path("docs/performance.md"), help="where the report goes")
+    parser.add_argument("--render", action="store_true", help="only rewrite the report from the existing --json")
     args = parser.parse_args(argv)
+    if args.render:
+        args.markdown.write_text(report.markdown(json.loads(args.json.read_text())))
+        print(f"wrote {args.markdown}")
+        return 0
 
     sizes = [int(float(s)) for s in (args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)).split(",")]
     days = args.days or (5 if args.quick else 30)
