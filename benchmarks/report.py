@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 GIB = 2**30
@@ -26,25 +27,25 @@ BEFORE_MS = {
 CHANGES = """\
 ## What was done
 
-Measured first (per-component timings of the engine, then single kernels in isolation), then:
+Measured first (the engine's per-component timings, then single kernels in isolation), then:
 
 - **One pass over the network a day** (`society.network.TieMeans`, `ties` above). The score's
-  relationships factor and adaptation's risk exposure both need a mean over each citizen's
-  ties; each was its own pass (about 50 ms each). Now mechanisms *watch* a signal and the
-  engine computes every watched mean in one pass at the start of the day, the values of a
-  citizen stored side by side so that one random access serves both. The cost: citizens see
-  their ties as the previous day left them (a tie listed today raises one's perceived risk
-  tomorrow, not today; the relationships factor uses yesterday's standings).
-- **Rows grouped by layer.** A row holds household, then work-unit, then friendship ties,
-  each run sorted by neighbour, with two 16-bit offsets per citizen; a partner in a given
-  context is one uniform index into its run (O(1); an exact fallback when the pick is a cut
-  tie) instead of two scans of the whole row. The per-entry layer array (1 byte a tie) is
-  gone: `Network.layer` derives it on demand.
-- **Districts** (`population.district_size`, default 65,536 citizens). Work units and
-  friendship rings form within runs of consecutive households; rewired friendships still go
-  anywhere. 97% of ties then point within 65,536 ids, so the passes read their neighbours'
-  values from cache: at 10^7 citizens the tie pass fell from 1.66 s to 0.67 s a day.
-  Populations up to the district size are generated exactly as before.
+  relationships factor and adaptation's risk exposure each took a pass over the ~20 million
+  tie entries (about 50 ms each). Mechanisms now *watch* a signal and the engine computes
+  every watched mean in one pass at the start of the day, a citizen's values side by side so
+  that one random access serves both, the values of entries 64 ahead prefetched. The cost:
+  citizens see their ties as the previous day left them (a tie listed today raises one's
+  perceived risk tomorrow; the relationships factor uses yesterday's standings).
+- **Rows grouped by layer.** A row holds household, then work-unit, then friendship ties, each
+  run sorted by neighbour, with two 16-bit offsets per citizen: a partner in a given context
+  is one uniform index into its run (an exact fallback when it hits a cut tie) instead of two
+  scans of the row. The per-entry layer array (1 byte a tie) is gone; `Network.layer`
+  derives it on demand.
+- **Districts** (`population.district_size`, default 65,536 citizens): work units and
+  friendship rings form within runs of consecutive households, rewired friendships anywhere,
+  so 97% of ties point within 65,536 ids and the passes find their neighbours' values in
+  cache. At 10^7 citizens the tie pass fell from 1.66 s to 0.67 s a day (0.28 s with the
+  prefetching). Populations up to the district size are generated exactly as before.
 - **Fused, parallel kernels with counter-based draws** (`draws`): the donation game
   (partner, view, intention, avoidance, execution, monitoring in one pass), posts and
   purchases (one Poisson count per citizen, screened by a vectorised test that needs no
@@ -52,15 +53,19 @@ Measured first (per-component timings of the engine, then single kernels in isol
   combination, trust learning, risk update, settlement of payoffs (each thread owns a block
   of recipients, so sums are the same for any number of threads). A draw is a SplitMix64
   hash of (component, day, citizen, slot): results do not depend on the number of threads
-  (tested: NUMBA_NUM_THREADS=1 and 2 give identical summaries).
-- **Metrics**: one sort for the score quantiles and the Gini; union-find over each tie once,
-  giving the largest component and the isolated citizens together and cached until a tie is
-  cut; the income-quintile and hukou tallies in one pass.
-- **Small fixes with large effects**: `np.add.at` with a float64 delta on a float32 factor
-  took NumPy's generic path (40x slower); the delta now has the array's dtype.
-- **Memory**: the (5, n) factor baseline (20 bytes a citizen) is derived instead of stored
-  (4 bytes kept, for the relationships factor); edges are written into preallocated int32
-  arrays and freed once bucketed by row, so the build's peak no longer holds three copies.
+  (tests/test_draws.py runs NUMBA_NUM_THREADS=1 and 2 and compares).
+- **Passive waiting between parallel loops** (`OMP_WAIT_POLICY=PASSIVE`, set by the package
+  unless already set). With OpenMP's default spinning, a day of 2-thread kernels on the
+  shared cores ran 1.7x (10^6 citizens) to 14x (10^4) slower than with passive waiting.
+- **Metrics**: an O(n) radix sort of the scores (6 ms at 10^6 against NumPy's 31 ms; 0.11 s
+  against 0.41 s at 10^7) for the quantiles and the Gini, the Gini summed without temporaries;
+  union-find over each tie once, giving the largest component and the isolated citizens
+  together, cached until a tie is cut; the income-quintile and hukou tallies in one pass.
+- **`np.add.at` with the array's dtype**: a float64 delta on the float32 factors took NumPy's
+  generic path, 40x slower (6.8 ms for 10^5 verdicts).
+- **Memory**: the (5, n) factor baseline (20 bytes a citizen) is derived instead of stored (4
+  bytes kept, the initial relationships factor); edges go into preallocated int32 arrays and
+  are freed once bucketed by row; the CSR fill reuses its offsets.
 """
 
 
@@ -79,7 +84,7 @@ def markdown(r: dict[str, Any]) -> str:
     lines = [
         "# Performance",
         "",
-        f"Written by `make bench` (`{r.get('command', 'python -m benchmarks')}`) on "
+        f"Written by `make bench` (`{r.get('command', 'python -m benchmarks').strip()}`) on "
         f"{dt.date.today().isoformat()}, with `benchmarks/results.json` beside it. Regime `{s['regime']}` "
         f"(every mechanism of the essay's system on), seed {s['seed']}; each run in a fresh child "
         f"process, its peak resident memory counted by the OS (`ru_maxrss`). Runs were serialised with "
@@ -151,10 +156,24 @@ def _targets(r: dict[str, Any], sized: dict[int, Any], k: float | None) -> list[
         rows.append(f"| <= {t['bytes_per_citizen']} bytes per citizen, ties included | {per:.0f} | {verdict} |")
     if k is not None:
         verdict = "met" if k <= t["scaling_exponent"] else f"missed by {k - t['scaling_exponent']:.2f}"
-        rows.append(f"| time ~ N^k, k <= {t['scaling_exponent']} | {k:.2f} | {verdict} |")
+        rows.append(f"| time ~ N^k, k <= {t['scaling_exponent']} (fit over all sizes) | {k:.2f} | {verdict} |")
+        local = local_exponent(r)
+        if local is not None:
+            (n0, n1), k1 = local
+            verdict = "met" if k1 <= t["scaling_exponent"] else f"missed by {k1 - t['scaling_exponent']:.2f}"
+            rows.append(f"| the same between {n0:,} and {n1:,} citizens | {k1:.2f} | {verdict} |")
     if not rows:
         return []
     return ["## Targets", "", "| target | measured | |", "|---|---:|---|", *rows, ""]
+
+
+def local_exponent(r: dict[str, Any]) -> tuple[tuple[int, int], float] | None:
+    """The exponent between the two largest sizes: fixed costs weigh on a fit over small ones."""
+    sized = sorted((t["population"], t["median"]["run_seconds"]) for t in r["throughput"])
+    if len(sized) < 2:
+        return None
+    (n0, s0), (n1, s1) = sized[-2:]
+    return (n0, n1), math.log(s1 / s0) / math.log(n1 / n0)
 
 
 def _breakdown(r: dict[str, Any]) -> list[str]:
@@ -203,39 +222,49 @@ def _mesa(r: dict[str, Any]) -> list[str]:
         "",
         "The same core model written in Mesa (`benchmarks/mesa_reference/`, see docs/mesa-comparison.md), "
         "timed side by side on the same society by `benchmarks/mesa_compare.py`. Ratio: Mesa's seconds "
-        "over socialcredit's, per run, build included (steps only in brackets).",
+        "over socialcredit's per run, build included; then stepping only; then socialcredit on one thread.",
         "",
-        "| citizens | ratio | steps only | outputs agree |",
-        "|---:|---:|---:|---|",
+        "| citizens | ratio | steps only | one thread | outputs agree |",
+        "|---:|---:|---:|---:|---|",
     ]
     for n, size in mesa["sizes"].items():
-        lines.append(f"| {int(n):,} | {size['ratio']:.0f}x | {size['ratio_steps']:.0f}x | {size['agree']} |")
+        one = size.get("ratio_1_thread")
+        lines.append(
+            f"| {int(n):,} | {size['ratio']:.0f}x | {size['ratio_steps']:.0f}x | "
+            f"{f'{one:.0f}x' if one is not None else '-'} | {size['agree']} |"
+        )
+    load = mesa.get("environment", {}).get("load_average_at_start")
+    if load is not None:
+        lines += ["", f"Load average when the comparison started: {load:.2f} on {r['machine']['cpus']} CPUs."]
     return [*lines, ""]
 
 
 BOUNDS = """\
-## What bounds the missed targets
+## What bounds the missed target
 
-**Throughput.** After the work below, a day at 10^6 citizens is two passes over some 20
-million tie entries (the donation game's partner picks and the tie means), a dozen passes
-over the citizens, and the weekly metrics. The tie-means pass reads 4 bytes of neighbour
-index and 1 byte of activity per entry (100 MB) and gathers 8 bytes per entry from the
-neighbours' values: streaming alone would take about 3 ms at the 31 GB/s one core reads
-here, yet the pass takes about 30 ms on both cores. Measured in isolation, a loop over rows
-of about 20 entries costs ~1 ns an entry on one core even with sequential indices (short,
-variable trip counts defeat vectorisation and cost a branch miss per row), and a random
-gather from a table larger than the ~8 MB this VM effectively caches costs 2-10 ns (a flat
-loop of 2*10^8 random 4-byte gathers: 0.5 s from a 4 MB table, 2.4 s from a 40 MB one).
-Two cores give 1.3-2.5x over one on these latency-bound loops. The donation game needs
-about 7 hashes, one row lookup and one random read of the partner a donor: about 18 ns a
-donor on two cores. Together that is roughly 70 ms a day of irreducible per-entry and
-per-donor latency at 10^6, before any mechanism logic: 14 M citizen-days per second at
-best on this machine, against the 20 M asked. The remaining gap to that bound is the
-metrics (a float32 sort of 10^6 scores, 31 ms, and a union-find over 10^7 ties, 100 ms, each
-week) and about 20 whole-population NumPy passes in the smaller mechanisms.
+**Throughput at 10^6.** 20 M citizen-days per second is 50 ms a day; a day takes about 125
+ms. Two loops, both bound by memory latency rather than arithmetic or bandwidth, take half
+of it: the donation game (about 18 ms for the meeting loop: seven hashes, a partner picked in
+O(1) from the donor's row, one random read of the partner's view; then the settlement of
+payoffs and the verdicts on the watched tenth) and the pass of tie means (about 27 ms). The
+tie pass streams 100 MB of neighbour indices and activity flags, 3 ms at the 31 GB/s one core
+reads sequentially here; but measured in isolation a loop over rows of about 20 entries costs
+1.1 ns an entry on one core even with sequential indices (short, variable trip counts defeat
+vectorisation and cost a mispredicted branch a row), a random gather adds about 1 ns from a
+table in cache and about 10 ns from main memory (2*10^8 gathers into a 40 MB table: 2.4 s on
+one core), and two cores give about 2x. The rest of the day is the weekly metrics (a
+union-find over 10^7 ties, 100 ms a week) and about 25 whole-population passes in the other
+mechanisms, each 1-4 ms at 10^6 (a pass over 10^6 float32 values costs about 1 ms). Reaching
+50 ms would need everything but the two network loops to cost nothing; on this machine about
+12-14 M citizen-days per second is the ceiling of the present design.
 
-**Scaling.** Up to 10^6 every per-citizen table fits the caches; at 10^7 the 3% of ties
-that leave their district (rewired friendships), the strangers of the donation game (a
-quarter of interactions) and the union-find's parent array hit main memory. That, not the
-arithmetic, is why a day at 10^7 costs more than ten days at 10^6.
+**Shared cores.** The figures are for a machine two other engineers were using (see the load
+average). A thread preempted by another process stalls every parallel loop until it runs
+again; passive waiting keeps that from compounding, but expect 1.5-2x slower days at 10^6
+when the other core is busy.
+
+**Scaling.** Up to 10^6 every per-citizen table fits the caches; at 10^7 the 3% of ties that
+leave their district (rewired friendships), the strangers of the donation game (a quarter of
+interactions, read and paid at random citizens) and the union-find's parent array reach main
+memory. That, not the arithmetic, is why a day at 10^7 costs about 12 days at 10^6.
 """

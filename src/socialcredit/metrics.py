@@ -59,11 +59,6 @@ def _ratio(num: float, den: float) -> float:
     return float(num) / float(den) if den else float("nan")
 
 
-def gini(x: np.ndarray) -> float:
-    """Gini coefficient of non-negative values (0: equal, 1: one holds all)."""
-    return gini_sorted(np.sort(x))
-
-
 @numba.njit(cache=True)
 def sort_float32(x: np.ndarray) -> np.ndarray:
     """A sorted copy of float32 values without NaN: an LSD radix sort on the bits, two passes of 16.
@@ -95,8 +90,9 @@ def sort_float32(x: np.ndarray) -> np.ndarray:
 
 @numba.njit(cache=True)
 def gini_sorted(s: np.ndarray) -> float:
-    """`gini` of values already sorted in ascending order: sum((2i - n - 1) s_i) / (n sum(s)), i from 1,
-    in float64 and without temporaries (10^7 scores would need 80 MB for each)."""
+    """Gini coefficient (0: equal, 1: one holds all) of non-negative values sorted in ascending
+    order: sum((2i - n - 1) s_i) / (n sum(s)), i from 1, in float64 and without temporaries
+    (10^7 scores would need 80 MB for each)."""
     n = s.shape[0]
     if n == 0:
         return np.nan
