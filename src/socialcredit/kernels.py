@@ -15,6 +15,7 @@ from numba.extending import intrinsic
 
 LAYERS = 3  # household, work unit, friendship: the Layer codes, in row order
 AHEAD = 64  # entries ahead whose neighbour's values a pass prefetches (about three rows)
+CACHED = 1 << 22  # bytes of randomly read table that stay in cache here (measured: 4 MB yes, 16 MB no)
 
 
 @intrinsic
@@ -310,9 +311,14 @@ def pick_partner(
                 pick -= active[k]
                 if pick < 0:
                     return indices[k], k
-    n = indptr.shape[0] - 1
-    other = min(int(u * (n - 1)), n - 2)  # u is still uniform here: every tie in the run was cut
-    return other + 1 if other >= i else other, -1
+    return stranger_of(indptr.shape[0] - 1, i, u), -1  # u is still uniform: any tie in the run was cut
+
+
+@numba.njit(inline="always", cache=True)
+def stranger_of(n: int, i: int, u: float) -> int:
+    """The citizen other than i that the uniform u picks among n."""
+    other = min(int(u * (n - 1)), n - 2)
+    return other + 1 if other >= i else other
 
 
 @numba.njit(parallel=True, cache=True)
@@ -364,7 +370,9 @@ def settle(
         lo, hi = n * b // blocks, n * (b + 1) // blocks
         for i in range(n):
             if i + AHEAD < n and lo <= partner[i + AHEAD] < hi:
-                prefetch(payoff, partner[i + AHEAD])
+                later = partner[i + AHEAD]
+                prefetch(payoff, later)
+                prefetch(received if helped[i + AHEAD] else refused, later)
             r = partner[i]
             if helped[i]:
                 if lo <= i < hi:

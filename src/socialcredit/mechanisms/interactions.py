@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 from socialcredit import draws
 from socialcredit.causes import Cause
 from socialcredit.errors import InputError
-from socialcredit.kernels import pick_partner, record_experience, settle
+from socialcredit.kernels import AHEAD, CACHED, pick_partner, prefetch, record_experience, settle, stranger_of
 from socialcredit.mechanisms.base import Mechanism, MechanismParams, Params, StateSpec
 from socialcredit.mechanisms.score import Factor, apply_evidence
 from socialcredit.mechanisms.shaming import shamed
@@ -266,6 +266,8 @@ def _meet(
     slot 5 whether the institution watches (in a watched context, with `monitoring_share`).
     Intentions index `reputation.INTENT`. Writes partner, tie entry (if remembering: the
     memory is read here and written after the round, in `record_experience`), helped, judged.
+    When the views outgrow the cache, the stranger a donor AHEAD will meet is recomputed
+    from its draws and its view prefetched (2x faster at 10^7 citizens, slower at 10^6).
     """
     remembers = memory.shape[0] > 0
     stranger = bounds.shape[0]
@@ -273,7 +275,13 @@ def _meet(
     listed = 0
     helps_listed = 0
     avoided = 0
-    for i in numba.prange(partner.shape[0]):
+    n = partner.shape[0]
+    far = view.shape[0] > CACHED  # strangers' views come from main memory: worth fetching early
+    for i in numba.prange(n):
+        if far and i + AHEAD < n:  # a donor AHEAD who will meet a stranger: start loading its view
+            later = draws.citizen(key, i + AHEAD)
+            if draws.uniform(later, 0) >= bounds[stranger - 1]:
+                prefetch(view, stranger_of(n, i + AHEAD, draws.uniform(later, 1)))
         state = draws.citizen(key, i)
         u = draws.uniform(state, 0)
         context = 0
