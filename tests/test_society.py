@@ -9,6 +9,7 @@ import pytest
 
 from socialcredit.engine import Simulation
 from socialcredit.errors import InputError
+from socialcredit.kernels import components
 from socialcredit.society.network import Layer, load_edge_list
 
 
@@ -65,7 +66,40 @@ def test_cutting_a_tie_cuts_both_directions(sim):
     row_j = slice(net.indptr[j], net.indptr[j + 1])
     back = np.flatnonzero(net.indices[row_j] == i)[0] + net.indptr[j]
     assert not net.active[entry] and not net.active[back]
+    assert not net.cliques[Layer.HOUSEHOLD] and net.cliques[Layer.WORK_UNIT]  # a cut group is no clique
     net.active[:] = True
+    net.cliques[[Layer.HOUSEHOLD, Layer.WORK_UNIT]] = True
+
+
+def _components_by_scipy(net):
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    live = csr_matrix((net.active.astype(np.int8), net.indices.copy(), net.indptr.copy()), shape=(net.n, net.n))
+    live.eliminate_zeros()
+    labels = connected_components(live, directed=False)[1]
+    return int(np.bincount(labels).max()), int(np.count_nonzero(np.diff(live.indptr) == 0))
+
+
+def test_components_join_whole_groups_and_follow_cuts():
+    """Small work units and no friendships leave many components; the group shortcut must
+    find the same ones as a plain union-find, before and after cuts in every layer."""
+    sim = Simulation(
+        "none",
+        population=5_000,
+        days=1,
+        seed=2,
+        overrides=["network.friendship_degree=2", "network.friendship_rewire=0", "population.work_unit_size_mean=2"],
+    )
+    net, rng = sim.network, np.random.default_rng(1)
+    assert net.cliques[Layer.HOUSEHOLD] and net.cliques[Layer.WORK_UNIT]
+    friendship = np.flatnonzero(net.layer == Layer.FRIENDSHIP)
+    for cut in (friendship[rng.random(friendship.shape[0]) < 0.3], rng.choice(net.indices.shape[0], 2_000)):
+        net.cut(cut)
+        got = components(net.indptr, net.segments, net.indices, net.active, net.cliques)
+        assert got == _components_by_scipy(net)
+        assert 1 < got[0] < net.n  # fragmented: a wrong join would show
+    assert not net.cliques.any()
 
 
 def test_edge_list_csv_remaps_ids_and_drops_loops_and_duplicates(tmp_path):

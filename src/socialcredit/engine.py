@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numba
 import numpy as np
 from pydantic import BaseModel
 
@@ -21,6 +22,8 @@ from socialcredit.scenario import deep_merge, load_scenario, parse_set, validate
 from socialcredit.society import network as netmod
 from socialcredit.society import population as popmod
 from socialcredit.society.people import People
+
+ONE_THREAD_BELOW = 16_384  # citizens: below this a day runs faster on one thread (measured, docs/performance.md)
 
 
 class Simulation:
@@ -100,6 +103,7 @@ class Simulation:
         for name in names:
             getattr(self.people, name)[...] = getattr(donor.people, name)
         self.network.active[:] = donor.network.active
+        self.network.cliques[:] = donor.network.cliques
         self.day = donor.day
         self.totals.clear()
         self.recorder = metrics.Recorder(self)
@@ -136,13 +140,19 @@ class Simulation:
         record if due."""
         if self.day >= self.days:
             raise InputError(f"the run is over: day {self.day} of {self.days}")
-        started = time.perf_counter()
-        self.ties.update()
-        self.timings["ties"] += time.perf_counter() - started
-        for m in self.active:
+        threads = numba.get_num_threads()
+        if self.people.n < ONE_THREAD_BELOW:  # waking a second thread costs more than it saves
+            numba.set_num_threads(1)  # results do not depend on it (`draws`)
+        try:
             started = time.perf_counter()
-            m.step(self.day)
-            self.timings[m.name] += time.perf_counter() - started
+            self.ties.update()
+            self.timings["ties"] += time.perf_counter() - started
+            for m in self.active:
+                started = time.perf_counter()
+                m.step(self.day)
+                self.timings[m.name] += time.perf_counter() - started
+        finally:
+            numba.set_num_threads(threads)
         self.day += 1
         if self.day % self.scenario.run.record_every == 0 or self.day == self.days:
             started = time.perf_counter()

@@ -135,20 +135,21 @@ def ring_pairs(ring: np.ndarray, district: int, half: int, src: np.ndarray, dst:
             dst[e] = ring[first + (k - first + d) % length]
 
 
-@numba.njit(cache=True)
+@numba.njit(parallel=True, cache=True)
 def finish_rows(start: np.ndarray, keys: np.ndarray, segments: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """CSR from `fill_rows`: duplicates dropped (keeping the lowest layer code), each row
     grouped by layer, then sorted by neighbour, compacted in place in `keys`.
 
     Returns (indptr, indices) and fills the zeroed (n, LAYERS - 1) `segments`: segments[i,
-    l - 1] is where layer l starts in row i, relative to indptr[i].
+    l - 1] is where layer l starts in row i, relative to indptr[i]. Rows are put in order in
+    parallel, each where it was filled; one sequential pass then closes the gaps the dropped
+    duplicates left.
     """
     n = start.shape[0] - 1
     indptr = np.zeros(n + 1, dtype=np.int64)
-    out = 0
-    for i in range(n):
+    for i in numba.prange(n):
         row = keys[start[i] : start[i + 1]]
-        row.sort()  # by neighbour, then layer
+        sort_small(row)  # by neighbour, then layer
         kept = 0
         previous = -1
         for k in range(row.shape[0]):
@@ -157,15 +158,37 @@ def finish_rows(start: np.ndarray, keys: np.ndarray, segments: np.ndarray) -> tu
                 row[kept] = (row[k] % 8) << 28 | neighbour  # re-keyed by layer first
                 kept += 1
                 previous = neighbour
-        row[:kept].sort()
+        sort_small(row[:kept])
         for k in range(kept):
             lay = row[k] >> 28
             for later in range(lay, LAYERS - 1):
                 segments[i, later] += 1
-            keys[out] = row[k] & ((1 << 28) - 1)  # out <= start[i] + k: never overwrites an unread key
+            row[k] &= (1 << 28) - 1
+        indptr[i + 1] = kept
+    out = 0
+    for i in range(n):
+        kept = indptr[i + 1]
+        first = start[i]
+        for k in range(kept):  # out <= start[i]: a move down, never over an unread key
+            keys[out] = keys[first + k]
             out += 1
         indptr[i + 1] = out
     return indptr, keys[:out]
+
+
+@numba.njit(cache=True)
+def sort_small(row: np.ndarray) -> None:
+    """Sort in place: insertion sort for the short rows of a social network, NumPy's beyond."""
+    if row.shape[0] > 32:
+        row.sort()
+        return
+    for k in range(1, row.shape[0]):
+        key = row[k]
+        j = k - 1
+        while j >= 0 and row[j] > key:
+            row[j + 1] = row[j]
+            j -= 1
+        row[j + 1] = key
 
 
 @numba.njit(inline="always", cache=True)
@@ -212,44 +235,64 @@ def active_degree(indptr: np.ndarray, active: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(cache=True)
-def components(indptr: np.ndarray, indices: np.ndarray, active: np.ndarray) -> tuple[int, int]:
+def components(
+    indptr: np.ndarray, segments: np.ndarray, indices: np.ndarray, active: np.ndarray, cliques: np.ndarray
+) -> tuple[int, int]:
     """Size of the largest connected component over uncut ties, and the number of citizens
     without any (union-find over each tie once, O(n) memory, the parents of entries AHEAD
-    prefetched)."""
+    prefetched).
+
+    In a layer flagged in `cliques` (generated groups, no tie cut), joining each citizen to
+    the lowest neighbour of its run joins the whole group: one union a citizen instead of one
+    a tie. (A pair also tied in a lower layer is stored there, and joined through it.)
+    """
     n = indptr.shape[0] - 1
     parent = np.arange(n, dtype=np.int32)
     isolated = 0
     ahead = indices.shape[0] - AHEAD
     for i in range(n):
         degree = 0
-        a = i  # i's root, kept current across its row
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        for k in range(indptr[i], indptr[i + 1]):
-            if k < ahead:
-                prefetch(parent, indices[k + AHEAD])
-            if active[k]:
-                degree += 1
-                b = indices[k]
-                if b < i:
-                    continue  # the tie was joined from b's row
-                while parent[b] != b:
-                    parent[b] = parent[parent[b]]
-                    b = parent[b]
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-                    a = min(a, b)
+        a = _root(parent, i)  # i's root, kept current across its row
+        for lay in range(LAYERS):
+            lo, hi = segment(indptr, segments, i, lay)
+            if cliques[lay]:
+                degree += hi - lo
+                if hi > lo and indices[lo] < i:
+                    a = _join(parent, a, indices[lo])
+                continue
+            for k in range(lo, hi):
+                if k < ahead:
+                    prefetch(parent, indices[k + AHEAD])
+                if active[k]:
+                    degree += 1
+                    if indices[k] > i:  # else the tie was joined from the other row
+                        a = _join(parent, a, indices[k])
         isolated += degree == 0
     size = np.zeros(n, dtype=np.int32)
     best = 0
     for i in range(n):
-        root = i
-        while parent[root] != root:
-            root = parent[root]
+        root = _root(parent, i)
         size[root] += 1
         best = max(best, size[root])
     return best, isolated
+
+
+@numba.njit(inline="always", cache=True)
+def _root(parent: np.ndarray, b: int) -> int:
+    """The root of b's tree, halving the path on the way."""
+    while parent[b] != b:
+        parent[b] = parent[parent[b]]
+        b = parent[b]
+    return b
+
+
+@numba.njit(inline="always", cache=True)
+def _join(parent: np.ndarray, a: int, b: int) -> int:
+    """Join root a's tree with b's; return the root of the union (the lower id)."""
+    b = _root(parent, b)
+    if a != b:
+        parent[max(a, b)] = min(a, b)
+    return min(a, b)
 
 
 @numba.njit(parallel=True, cache=True)

@@ -206,7 +206,7 @@ class Recorder:
         entries = net.active.shape[0]
         active = int(np.count_nonzero(net.active))
         if self._components[0] != active:  # components change only when ties are cut
-            largest, isolated = components(net.indptr, net.indices, net.active)
+            largest, isolated = components(net.indptr, net.segments, net.indices, net.active, net.cliques)
             self._components = (active, largest / net.n, isolated / net.n)
         return {
             "ties_cut_share": 1.0 - _ratio(active, entries) if entries else 0.0,

@@ -65,9 +65,11 @@ class Network:
     indices: np.ndarray  # int32
     segments: np.ndarray  # uint16 (uint32 for rows of 2**16 entries or more), (n, layers - 1)
     active: np.ndarray = field(init=False)  # bool
+    cliques: np.ndarray = field(init=False)  # bool per Layer: every pair of a group tied, none cut
 
     def __post_init__(self) -> None:
         self.active = np.ones(self.indices.shape[0], dtype=bool)
+        self.cliques = np.zeros(len(Layer), dtype=bool)
 
     @property
     def n(self) -> int:
@@ -90,6 +92,9 @@ class Network:
         """Cut the ties at these entry positions, both directions."""
         owners = (np.searchsorted(self.indptr, entries, side="right") - 1).astype(np.int32)
         self.active[entries] = False
+        offsets = entries - self.indptr[owners]
+        layers = (offsets[:, None] >= self.segments[owners]).sum(axis=1)
+        self.cliques[layers] = False
         self.active[reverse_entries(self.indptr, self.segments, self.indices, owners, entries)] = False
 
     def active_degree(self) -> np.ndarray:
@@ -209,7 +214,9 @@ def generate(
         del ring, rewire, targets, friends
     rows = fill_rows(n, src, dst, layer)
     del src, dst, layer
-    return _from_rows(*rows)
+    network = _from_rows(*rows)
+    network.cliques[[Layer.HOUSEHOLD, Layer.WORK_UNIT]] = [params.household, params.work_unit]
+    return network
 
 
 def load_edge_list(path: str | Path) -> tuple[Network, np.ndarray]:
