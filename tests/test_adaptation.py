@@ -85,6 +85,43 @@ def test_trust_falls_when_ties_are_listed():
     assert np.array_equal(hurt.people.trust[~near], spared.people.trust[~near])
 
 
+# Every report accepted unchecked, at 36 times the default rate: many citizens denounced in weeks.
+DENOUNCING = {"reports": {"enabled": True, "verification": 0.0, "unverified": "accept", "report_rate": 50.0}}
+
+
+def test_trust_falls_around_the_denounced():
+    def trust(loss: float) -> Simulation:
+        return simulate(None, n=3000, days=60, adaptation={"trust_loss_per_report": loss}, **DENOUNCING, **FAST)
+
+    hurt, spared = trust(0.1), trust(0.0)
+    reported = hurt.people.reported_recent > 0
+    assert np.array_equal(reported, spared.people.reported_recent > 0)  # the same reports either way
+    assert reported.mean() > 0.05
+    net = hurt.network
+    near = reported.copy()
+    near[net.indices[reported[net.sources()] & net.active]] = True  # the denounced and their ties
+    assert np.all(hurt.people.trust <= spared.people.trust)
+    assert hurt.people.trust[near].mean() < spared.people.trust[near].mean() - 0.05
+    assert np.array_equal(hurt.people.trust[~near], spared.people.trust[~near])
+
+
+def test_reports_raise_perceived_risk_of_the_denounced_and_their_ties():
+    def risk(own: float, ties: float) -> np.ndarray:
+        adaptation = {"risk_per_report": own, "risk_per_tie_report": ties}
+        return simulate(None, n=3000, days=60, adaptation=adaptation, **DENOUNCING, **FAST)
+
+    blind, wary = risk(0.0, 0.0), risk(0.5, 0.5)
+    reported = wary.people.reported_recent > 0.5
+    net = wary.network
+    near = np.zeros(wary.people.n, dtype=bool)
+    near[net.indices[reported[net.sources()]]] = True
+    near &= ~reported
+    gain = wary.people.perceived_risk - blind.people.perceived_risk  # risk also moves posting: compare means
+    assert gain[reported].mean() > 0.1
+    assert 0.01 < gain[near].mean() < gain[reported].mean()  # their ties feel it too, less
+    assert abs(gain[~near & ~reported].mean()) < 0.01
+
+
 def test_perceived_risk_rises_with_flags_and_decays_without():
     sim = Simulation(
         None,

@@ -429,18 +429,23 @@ def settle(
 
 
 @numba.njit(cache=True)
-def tie_counts(indptr: np.ndarray, indices: np.ndarray, active: np.ndarray, who: np.ndarray) -> np.ndarray:
-    """Number of active ties each citizen has to the (distinct) citizens `who`.
+def tie_ends(indptr: np.ndarray, indices: np.ndarray, active: np.ndarray, who: np.ndarray) -> np.ndarray:
+    """The other end of every active tie of the citizens `who`, one entry per tie (int32).
 
     Walks only the rows of `who`, so it costs O(len(who) * degree): events such as today's
     listings reach their ties without a pass over the whole network.
     """
-    out = np.zeros(indptr.shape[0] - 1, dtype=np.int32)
+    size = 0
+    for i in who:
+        size += indptr[i + 1] - indptr[i]
+    out = np.empty(size, dtype=np.int32)
+    m = 0
     for i in who:
         for k in range(indptr[i], indptr[i + 1]):
             if active[k]:
-                out[indices[k]] += 1
-    return out
+                out[m] = indices[k]
+                m += 1
+    return out[:m]
 
 
 @numba.njit(parallel=True, cache=True)

@@ -8,7 +8,7 @@ import numba
 import numpy as np
 from pydantic import Field
 
-from socialcredit.kernels import reverse_entries, tie_counts, weakest_ties
+from socialcredit.kernels import reverse_entries, tie_ends, weakest_ties
 from socialcredit.mechanisms.base import Mechanism, MechanismParams, StateSpec, sample_rare
 from socialcredit.mechanisms.score import Factor
 from socialcredit.society.network import LAYER_BY_NAME, Layer
@@ -25,6 +25,13 @@ class AdaptationParams(MechanismParams):
     trust_loss_per_listed_tie: float = Field(
         0.02, ge=0, le=1, description="share of one's trust lost each time a tie is newly blacklisted (lasting)"
     )
+    trust_loss_per_report: float = Field(
+        0.02,
+        ge=0,
+        le=1,
+        description="share of trust lost, for each accepted report against oneself or a tie, by oneself and each tie "
+        "(lasting; as for a listing, assumed)",
+    )
     # (b) perceived risk and self-censorship
     risk: bool = Field(True, description="update perceived risk from flags and sanctions around oneself")
     risk_per_flag: float = Field(
@@ -36,6 +43,12 @@ class AdaptationParams(MechanismParams):
     risk_if_listed: float = Field(1.0, ge=0, le=10, description="risk exposure of being blacklisted oneself")
     risk_per_listed_ties: float = Field(
         1.0, ge=0, le=10, description="risk exposure when every tie is blacklisted (scaled by the share that is)"
+    )
+    risk_per_report: float = Field(
+        0.2, ge=0, le=10, description="risk exposure per recent accepted report against oneself (reported_recent)"
+    )
+    risk_per_tie_report: float = Field(
+        0.1, ge=0, le=10, description="risk exposure per recent accepted report against the average tie"
     )
     risk_adjust_rate: float = Field(
         0.1, ge=0, le=1, description="daily share of the gap to the risk the exposure implies that is closed"
@@ -116,34 +129,43 @@ class Adaptation(Mechanism):
             self._deter()
 
     def _trust(self, day: int) -> None:
-        """Learn from help received; lose a share of trust for every tie newly blacklisted."""
+        """Learn from help received; lose a share of trust for every tie newly blacklisted, and for
+        every accepted report against oneself or a tie."""
         p, people, net = self.params, self.people, self.sim.network
         trust = people.trust
         if self.experience:
             # m sequential updates toward the share helped weigh 1 - (1 - rate)^m, in expectation
             weight = 1.0 - (1.0 - p.trust_learning_rate) ** np.arange(255, dtype=np.float64)
             _learn(trust, people.helped_today, people.refused_today, weight.astype(np.float32))
-        listed_today = np.flatnonzero(people.blacklisted & (people.listed_day == day))
-        if listed_today.shape[0] and p.trust_loss_per_listed_tie > 0:
-            seen = tie_counts(net.indptr, net.indices, net.active, listed_today)
-            hit = np.flatnonzero(seen)
-            trust[hit] *= (1.0 - p.trust_loss_per_listed_tie) ** seen[hit]
+        if p.trust_loss_per_listed_tie > 0:
+            listed_today = _listed_on(people.blacklisted, people.listed_day, day)
+            _lose_trust(trust, tie_ends(net.indptr, net.indices, net.active, listed_today), p.trust_loss_per_listed_tie)
+        denounced = self.sim.mechanism("reports").denounced_today if self.sim.enabled("reports") else ()
+        if len(denounced) and p.trust_loss_per_report > 0:
+            seen = np.concatenate([denounced, tie_ends(net.indptr, net.indices, net.active, denounced)])
+            _lose_trust(trust, seen, p.trust_loss_per_report)  # the denounced and their ties
 
     def _exposure(self, out: np.ndarray) -> None:
-        """What each citizen's listing and recent flags expose its ties to, into `out` (their tie
-        mean is linear: one signal for both)."""
+        """What each citizen's listing, recent flags and recent reports expose its ties to, into
+        `out` (their tie mean is linear: one signal for all three)."""
         p, people = self.params, self.people
-        weights = np.float32([p.risk_per_listed_ties, p.risk_per_tie_flag])
-        _weigh(people.blacklisted, people.posts_flagged_recent, weights, out)
+        weights = np.float32([p.risk_per_listed_ties, p.risk_per_tie_flag, p.risk_per_tie_report])
+        _weigh(people.blacklisted, people.posts_flagged_recent, people.reported_recent, weights, out)
 
     def _risk(self) -> None:
-        """Close part of the gap to the risk implied by one's own flags and listing and, as the
-        previous day left them, one's ties'."""
+        """Close part of the gap to the risk implied by one's own listing, flags and reports and, as
+        the previous day left them, one's ties'."""
         p, people = self.params, self.people
-        own = np.float32([p.risk_if_listed, p.risk_per_flag])
+        own = np.float32([p.risk_if_listed, p.risk_per_flag, p.risk_per_report])
         ties = self.sim.ties["exposure"]
         _close_gap(
-            people.perceived_risk, ties, people.blacklisted, people.posts_flagged_recent, own, p.risk_adjust_rate
+            people.perceived_risk,
+            ties,
+            people.blacklisted,
+            people.posts_flagged_recent,
+            people.reported_recent,
+            own,
+            p.risk_adjust_rate,
         )
 
     def _prune(self) -> None:
@@ -189,18 +211,45 @@ def _learn(trust: np.ndarray, helped: np.ndarray, refused: np.ndarray, weight: n
             trust[i] = min(max(t, 0.0), 1.0)
 
 
+def _lose_trust(trust: np.ndarray, seers: np.ndarray, loss: float) -> None:
+    """Each citizen keeps (1 - loss) of its trust per time it appears among `seers` of an event."""
+    hit, times = np.unique(seers, return_counts=True)
+    trust[hit] *= (1.0 - loss) ** times
+
+
+@numba.njit(cache=True)
+def _listed_on(listed: np.ndarray, listed_day: np.ndarray, day: int) -> np.ndarray:
+    """Citizens listed on `day` and still listed: one pass, no temporaries."""
+    count = 0
+    for i in range(listed.shape[0]):
+        count += listed[i] and listed_day[i] == day
+    out = np.empty(count, dtype=np.int64)
+    m = 0
+    for i in range(listed.shape[0]):
+        if listed[i] and listed_day[i] == day:
+            out[m] = i
+            m += 1
+    return out
+
+
 @numba.njit(parallel=True, cache=True)
-def _weigh(listed: np.ndarray, flags: np.ndarray, weights: np.ndarray, out: np.ndarray) -> None:
-    """weights . (listed, recent flags), per citizen."""
+def _weigh(listed: np.ndarray, flags: np.ndarray, reports: np.ndarray, weights: np.ndarray, out: np.ndarray) -> None:
+    """weights . (listed, recent flags, recent reports), per citizen."""
     for i in numba.prange(out.shape[0]):
-        out[i] = weights[0] * listed[i] + weights[1] * flags[i]
+        out[i] = weights[0] * listed[i] + weights[1] * flags[i] + weights[2] * reports[i]
 
 
 @numba.njit(parallel=True, cache=True)
 def _close_gap(
-    risk: np.ndarray, ties: np.ndarray, listed: np.ndarray, flags: np.ndarray, own: np.ndarray, rate: float
+    risk: np.ndarray,
+    ties: np.ndarray,
+    listed: np.ndarray,
+    flags: np.ndarray,
+    reports: np.ndarray,
+    own: np.ndarray,
+    rate: float,
 ) -> None:
     """Move perceived risk by `rate` toward 1 - exp(-exposure): the ties' mean exposure plus one's own."""
     for i in numba.prange(risk.shape[0]):
-        exposure = ties[i] + own[0] * listed[i] + own[1] * flags[i]
+        exposure = ties[i] + own[0] * listed[i] + own[1] * flags[i] + own[2] * reports[i]
         risk[i] += rate * (-np.expm1(-exposure) - risk[i])

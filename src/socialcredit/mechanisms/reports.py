@@ -9,7 +9,7 @@ from pydantic import Field
 
 from socialcredit.causes import Cause
 from socialcredit.kernels import pick_partners
-from socialcredit.mechanisms.base import Mechanism, MechanismParams, sample_bernoulli, sample_rare
+from socialcredit.mechanisms.base import Mechanism, MechanismParams, StateSpec, sample_bernoulli, sample_rare
 from socialcredit.mechanisms.lists import ListKind, blacklist
 from socialcredit.mechanisms.score import Factor, apply_evidence
 from socialcredit.reputation import Strategy
@@ -64,6 +64,13 @@ class ReportsParams(MechanismParams):
     household_spread: float = Field(
         0.0, ge=0, le=1, description="chance each household tie of a citizen listed by reports is listed too"
     )
+    report_memory_days: float = Field(
+        90.0,
+        gt=0,
+        le=3650,
+        description="mean days an accepted report stays in the record of reports against one (`reported_recent`, "
+        "read by M12); as posts' flag_memory_days (assumed)",
+    )
 
 
 class Reports(Mechanism):
@@ -81,9 +88,18 @@ class Reports(Mechanism):
         "their own standing, as in the Cultural Revolution's denunciations."
     )
     Params = ReportsParams
+    states = (
+        StateSpec(
+            "reported_recent",
+            "float32",
+            0.0,
+            "accepted reports against one, fading with e-folding time report_memory_days",
+        ),
+    )
     params: ReportsParams
 
     def init(self) -> None:
+        self.denounced_today = np.empty(0, dtype=np.int64)  # distinct targets of today's accepted reports (M12)
         self.hazard = (self.params.report_rate / 365.0 * self.people.opportunism).astype(np.float32)
         self.hazard_max = float(self.hazard.max()) if self.people.n else 0.0
         # Unverified reports awaiting a mob: day, reporter, target, false.
@@ -91,6 +107,7 @@ class Reports(Mechanism):
 
     def step(self, day: int) -> None:
         p, rng = self.params, self.rng
+        self.people.reported_recent *= np.float32(np.exp(-1.0 / p.report_memory_days))
         reporter, target, false = self._file()
         self.sim.count("reports_total", target.shape[0])
         self.sim.count("reports_false", int(np.count_nonzero(false)))
@@ -154,6 +171,8 @@ class Reports(Mechanism):
         cause = np.where(false, Cause.SLANDER, Cause.MISCONDUCT).astype(np.int8)
         apply_evidence(people, Factor.BEHAVIOUR, target, -p.report_penalty, cause)
         apply_evidence(people, Factor.BEHAVIOUR, reporter, p.reporter_reward)
+        np.add.at(people.reported_recent, target, np.float32(1.0))
+        self.denounced_today = np.unique(target)
         self.sim.count("reports_accepted", target.shape[0])
         self.sim.count("slander_accepted", int(np.count_nonzero(false)))
         if not p.list_on_accept:
