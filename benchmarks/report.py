@@ -66,6 +66,21 @@ Measured first (the engine's per-component timings, then single kernels in isola
 - **Memory**: the (5, n) factor baseline (20 bytes a citizen) is derived instead of stored (4
   bytes kept, the initial relationships factor); edges go into preallocated int32 arrays and
   are freed once bucketed by row; the CSR fill reuses its offsets.
+- **Build**: each row of the network is deduplicated and ordered in parallel, with an
+  insertion sort for rows of up to 32 entries, then one sequential pass closes the gaps
+  (`finish_rows`: 85 ms to 20 ms at 10^5 citizens; the whole build of the Mesa core at 10^5,
+  146 ms to 98 ms).
+- **Components by group**: in a layer of generated groups with no tie cut (households, work
+  units), joining each citizen to the lowest neighbour of its run joins the group, one union
+  a citizen instead of one a tie (117 ms to 61 ms at 10^6; 0.9 s at 10^7). A cut in such a
+  layer turns the shortcut off for it (tests/test_society.py compares with SciPy).
+- **One thread below 16,384 citizens** (`engine.ONE_THREAD_BELOW`): waking the second thread
+  for each of some 30 parallel loops a day costs more than it saves on small populations
+  (`scs`, 30 days, median of 3: 10^4 citizens 2.53 ms a day on one thread against 3.14 ms on
+  two; 3*10^4 5.82 against 5.13 ms; the Mesa core at 10^4 1.55 against 1.69 ms). Results are
+  the same either way (`draws`).
+- **Events reach ties without whole-population temporaries**: the trust lost when ties are
+  listed or denounced walks only the rows of the day's listed and denounced citizens.
 """
 
 
@@ -242,29 +257,33 @@ def _mesa(r: dict[str, Any]) -> list[str]:
 BOUNDS = """\
 ## What bounds the missed target
 
-**Throughput at 10^6.** 20 M citizen-days per second is 50 ms a day; a day takes about 125
-ms. Two loops, both bound by memory latency rather than arithmetic or bandwidth, take half
-of it: the donation game (about 18 ms for the meeting loop: seven hashes, a partner picked in
-O(1) from the donor's row, one random read of the partner's view; then the settlement of
-payoffs and the verdicts on the watched tenth) and the pass of tie means (about 27 ms). The
-tie pass streams 100 MB of neighbour indices and activity flags, 3 ms at the 31 GB/s one core
-reads sequentially here; but measured in isolation a loop over rows of about 20 entries costs
-1.1 ns an entry on one core even with sequential indices (short, variable trip counts defeat
-vectorisation and cost a mispredicted branch a row), a random gather adds about 1 ns from a
-table in cache and about 10 ns from main memory (2*10^8 gathers into a 40 MB table: 2.4 s on
-one core), and two cores give about 2x. The rest of the day is the weekly metrics (a
-union-find over 10^7 ties, 100 ms a week) and about 25 whole-population passes in the other
-mechanisms, each 1-4 ms at 10^6 (a pass over 10^6 float32 values costs about 1 ms). Reaching
-50 ms would need everything but the two network loops to cost nothing; on this machine about
-12-14 M citizen-days per second is the ceiling of the present design.
+**Throughput at 10^6.** 20 M citizen-days per second is 50 ms a day; a day takes about 110
+ms. Two loops over the network take over half of it: the donation game (about 20 ms for the
+meeting loop: six or seven SplitMix64 hashes, a partner picked in O(1) from the donor's
+row, one read of the partner's view; 6 ms for the settlement of payoffs; the verdicts on the
+watched tenth) and the daily pass of tie means (about 28 ms). Measured in isolation on the
+10^6 network (two threads, median of 10 passes), the tie pass is bound by the work per entry,
+not by memory: rows alone cost 0.5 ms, a scan of the 20 million activity flags 8 ms, one
+float32 column gathered from the neighbours 12 ms, the two columns the model needs with the
+flags 27-30 ms (about 7 cycles an entry on a 2.6 GHz core). Making the neighbours' values
+local changed nothing (districts of 1,024 to 65,536 citizens: 27.0-27.7 ms), nor did
+replacing the work-unit ties, 13 of a row's 20, by sums over the work unit (27.3 ms): the
+loads, conversions and dependent additions of each entry are the cost. Branch-free
+variants were slower (multiplying by the flag: 47 ms; float64 tables: 53 ms), and so was
+the pass without prefetching (41 ms). The rest of the day is the weekly metrics (the
+union-find, 61 ms a week, and the score quantiles) and about 25 whole-population passes in
+the other mechanisms, each 1-8 ms at 10^6 (a pass over 10^6 float32 values costs about
+1 ms). Reaching 50 ms would need everything but the two network loops to cost nothing: with
+this model (a sparse product over every tie every day, a donation game for every citizen
+every day) about 12-14 M citizen-days per second is the ceiling on this machine.
 
-**Shared cores.** The figures are for a machine two other engineers were using (see the load
-average). A thread preempted by another process stalls every parallel loop until it runs
-again; passive waiting keeps that from compounding, but expect 1.5-2x slower days at 10^6
-when the other core is busy.
+**Shared cores.** A thread preempted by another process stalls every parallel loop until it
+runs again; passive waiting keeps that from compounding, but expect 1.5-2x slower days at
+10^6 when the other core is busy (see the load average above).
 
 **Scaling.** Up to 10^6 every per-citizen table fits the caches; at 10^7 the 3% of ties that
 leave their district (rewired friendships), the strangers of the donation game (a quarter of
 interactions, read and paid at random citizens) and the union-find's parent array reach main
-memory. That, not the arithmetic, is why a day at 10^7 costs about 12 days at 10^6.
+memory, so a day at 10^7 costs 11-13 days at 10^6: the network loops 11-12x, the union-find
+15x (0.9 s a week).
 """

@@ -50,7 +50,9 @@ def test_poisson_gives_each_citizen_its_rate():
 
 _RUN = """
 import json
+from socialcredit import engine
 from socialcredit.engine import Simulation
+engine.ONE_THREAD_BELOW = 0  # a small population would otherwise run on one thread either way
 sim = Simulation("scs", population=3000, days=30, seed=5)
 summary = sim.run().summary
 print(json.dumps({"summary": summary, "payoff": float(sim.people.payoff.sum()), "score": sim.people.score.tolist()}))
