@@ -257,11 +257,13 @@ def _mesa(r: dict[str, Any]) -> list[str]:
 BOUNDS = """\
 ## What bounds the missed target
 
-**Throughput at 10^6.** 20 M citizen-days per second is 50 ms a day; a day takes about 110
-ms. Two loops over the network take over half of it: the donation game (about 20 ms for the
-meeting loop: six or seven SplitMix64 hashes, a partner picked in O(1) from the donor's
-row, one read of the partner's view; 6 ms for the settlement of payoffs; the verdicts on the
-watched tenth) and the daily pass of tie means (about 28 ms). Measured in isolation on the
+**Throughput at 10^6.** 20 M citizen-days per second is 50 ms a day; a day takes 113-135 ms
+(113 ms in the steady state, days 5-33 of one process on the idle machine; the table above
+times 30 days from a fresh process, and repeated runs here vary by 10-20%). Two loops over
+the network take over half of it: the donation game (about 20 ms for the meeting loop: six
+or seven SplitMix64 hashes, a partner picked in O(1) from the donor's row, one read of the
+partner's view; 6 ms for the settlement of payoffs; the verdicts on the watched tenth) and
+the daily pass of tie means (about 28 ms). Measured in isolation on the
 10^6 network (two threads, median of 10 passes), the tie pass is bound by the work per entry,
 not by memory: rows alone cost 0.5 ms, a scan of the 20 million activity flags 8 ms, one
 float32 column gathered from the neighbours 12 ms, the two columns the model needs with the
