@@ -99,9 +99,10 @@ def test_trust_falls_around_the_denounced():
     assert reported.mean() > 0.05
     net = hurt.network
     near = reported.copy()
-    near[net.indices[reported[net.sources()] & net.active]] = True  # the denounced and their ties
+    near[net.indices[reported[net.sources()]]] = True  # the denounced and their ties (cut later or not)
     assert np.all(hurt.people.trust <= spared.people.trust)
     assert hurt.people.trust[near].mean() < spared.people.trust[near].mean() - 0.05
+    assert hurt.people.trust[reported].mean() < spared.people.trust[reported].mean() - 0.05
     assert np.array_equal(hurt.people.trust[~near], spared.people.trust[~near])
 
 

@@ -10,7 +10,7 @@ import pytest
 from socialcredit.engine import Simulation
 from socialcredit.errors import InputError
 from socialcredit.kernels import components
-from socialcredit.society.network import Layer, load_edge_list
+from socialcredit.society.network import Layer, from_edges, load_edge_list
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,7 @@ def test_cutting_a_tie_cuts_both_directions(sim):
     row_j = slice(net.indptr[j], net.indptr[j + 1])
     back = np.flatnonzero(net.indices[row_j] == i)[0] + net.indptr[j]
     assert not net.active[entry] and not net.active[back]
-    assert not net.cliques[Layer.HOUSEHOLD] and net.cliques[Layer.WORK_UNIT]  # a cut group is no clique
+    assert not net.cliques[Layer.HOUSEHOLD] and not net.cliques[Layer.WORK_UNIT]  # nor a group above it
     net.active[:] = True
     net.cliques[[Layer.HOUSEHOLD, Layer.WORK_UNIT]] = True
 
@@ -81,16 +81,15 @@ def _components_by_scipy(net):
     return int(np.bincount(labels).max()), int(np.count_nonzero(np.diff(live.indptr) == 0))
 
 
+def _fragmented(**overrides: object) -> Simulation:
+    settings = {"network.friendship_rewire": "0", **{k: str(v) for k, v in overrides.items()}}
+    return Simulation("none", population=5_000, days=1, seed=2, overrides=[f"{k}={v}" for k, v in settings.items()])
+
+
 def test_components_join_whole_groups_and_follow_cuts():
-    """Small work units and no friendships leave many components; the group shortcut must
-    find the same ones as a plain union-find, before and after cuts in every layer."""
-    sim = Simulation(
-        "none",
-        population=5_000,
-        days=1,
-        seed=2,
-        overrides=["network.friendship_degree=2", "network.friendship_rewire=0", "population.work_unit_size_mean=2"],
-    )
+    """Small groups and few friendships leave many components; the group shortcut must find the
+    same ones as a plain union-find, before and after cuts in every layer."""
+    sim = _fragmented(**{"network.friendship_degree": 2, "population.work_unit_size_mean": 2})
     net, rng = sim.network, np.random.default_rng(1)
     assert net.cliques[Layer.HOUSEHOLD] and net.cliques[Layer.WORK_UNIT]
     friendship = np.flatnonzero(net.layer == Layer.FRIENDSHIP)
@@ -100,6 +99,20 @@ def test_components_join_whole_groups_and_follow_cuts():
         assert got == _components_by_scipy(net)
         assert 1 < got[0] < net.n  # fragmented: a wrong join would show
     assert not net.cliques.any()
+
+
+def test_cutting_kin_who_work_together_breaks_the_work_unit_shortcut():
+    """A pair in one household and one work unit is stored once, as a household tie: once it is
+    cut, the work unit is no longer a clique, and joining by group would miss a member."""
+    household, work = Layer.HOUSEHOLD, Layer.WORK_UNIT
+    # Households {0, 1} and {2}; one work unit {0, 1, 2}: the pair 0-1 is stored as household.
+    net = from_edges(3, np.array([0, 0, 0, 1]), np.array([1, 1, 2, 2]), np.array([household, work, work, work]))
+    net.cliques[[household, work]] = True  # as generated groups
+    assert components(net.indptr, net.segments, net.indices, net.active, net.cliques) == (3, 0)
+    net.cut(np.array([net.indptr[0]]))  # 0-1, the household tie
+    assert not net.cliques[household] and not net.cliques[work]
+    assert components(net.indptr, net.segments, net.indices, net.active, net.cliques) == (3, 0)  # 1-2 still ties
+    assert _components_by_scipy(net) == (3, 0)
 
 
 def test_edge_list_csv_remaps_ids_and_drops_loops_and_duplicates(tmp_path):

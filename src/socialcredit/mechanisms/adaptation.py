@@ -149,14 +149,16 @@ class Adaptation(Mechanism):
         """What each citizen's listing, recent flags and recent reports expose its ties to, into
         `out` (their tie mean is linear: one signal for all three)."""
         p, people = self.params, self.people
-        weights = np.float32([p.risk_per_listed_ties, p.risk_per_tie_flag, p.risk_per_tie_report])
+        flags, reports = self._kept_records()
+        weights = np.float32([p.risk_per_listed_ties, p.risk_per_tie_flag * flags, p.risk_per_tie_report * reports])
         _weigh(people.blacklisted, people.posts_flagged_recent, people.reported_recent, weights, out)
 
     def _risk(self) -> None:
         """Close part of the gap to the risk implied by one's own listing, flags and reports and, as
         the previous day left them, one's ties'."""
         p, people = self.params, self.people
-        own = np.float32([p.risk_if_listed, p.risk_per_flag, p.risk_per_report])
+        flags, reports = self._kept_records()
+        own = np.float32([p.risk_if_listed, p.risk_per_flag * flags, p.risk_per_report * reports])
         ties = self.sim.ties["exposure"]
         _close_gap(
             people.perceived_risk,
@@ -167,6 +169,11 @@ class Adaptation(Mechanism):
             own,
             p.risk_adjust_rate,
         )
+
+    def _kept_records(self) -> tuple[bool, bool]:
+        """Whether the records of flags (M5) and reports (M7) are kept up to date in this run: a
+        record copied from a burn-in by a mechanism this run does not step would never fade."""
+        return self.sim.enabled("posts"), self.sim.enabled("reports")
 
     def _prune(self) -> None:
         """Some citizens review their ties today and cut the weakest, if it stands low enough."""

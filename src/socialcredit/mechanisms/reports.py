@@ -99,7 +99,7 @@ class Reports(Mechanism):
     params: ReportsParams
 
     def init(self) -> None:
-        self.denounced_today = np.empty(0, dtype=np.int64)  # distinct targets of today's accepted reports (M12)
+        self.denounced_today = np.empty(0, dtype=np.int64)  # the target of each of today's accepted reports (M12)
         self.hazard = (self.params.report_rate / 365.0 * self.people.opportunism).astype(np.float32)
         self.hazard_max = float(self.hazard.max()) if self.people.n else 0.0
         # Unverified reports awaiting a mob: day, reporter, target, false.
@@ -172,7 +172,7 @@ class Reports(Mechanism):
         apply_evidence(people, Factor.BEHAVIOUR, target, -p.report_penalty, cause)
         apply_evidence(people, Factor.BEHAVIOUR, reporter, p.reporter_reward)
         np.add.at(people.reported_recent, target, np.float32(1.0))
-        self.denounced_today = np.unique(target)
+        self.denounced_today = target  # one entry per accepted report
         self.sim.count("reports_accepted", target.shape[0])
         self.sim.count("slander_accepted", int(np.count_nonzero(false)))
         if not p.list_on_accept:

@@ -94,7 +94,8 @@ class Network:
         self.active[entries] = False
         offsets = entries - self.indptr[owners]
         layers = (offsets[:, None] >= self.segments[owners]).sum(axis=1)
-        self.cliques[layers] = False
+        if layers.shape[0]:  # a pair in two groups is stored in the lower layer: the higher ones lose it too
+            self.cliques[layers.min() :] = False
         self.active[reverse_entries(self.indptr, self.segments, self.indices, owners, entries)] = False
 
     def active_degree(self) -> np.ndarray:
