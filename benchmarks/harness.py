@@ -8,7 +8,6 @@ whole year at the largest size for its peak memory, and calls the Mesa compariso
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import os
@@ -137,14 +136,18 @@ def machine() -> dict[str, Any]:
         "numba": numba.__version__,
         "numba_threads": numba.config.NUMBA_NUM_THREADS,
         "platform": platform.platform(),
-        "load_average_at_start": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+        "load_average_at_start": load_average(),
     }
 
 
+def load_average() -> float | None:
+    """The 1-minute load average (None where the platform has none): others' work on a shared
+    machine slows every run."""
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+
+
 def mesa(quick: bool, say: Any = print) -> dict[str, Any] | None:
-    """The Mesa comparison, if `benchmarks/mesa_compare.py` provides `run_comparison`."""
-    if importlib.util.find_spec("benchmarks.mesa_compare") is None:
-        return None
+    """The Mesa comparison (`benchmarks/mesa_compare.py`)."""
     from benchmarks import mesa_compare
 
     say("Mesa comparison ...")

@@ -22,8 +22,6 @@ import argparse
 import gc
 import json
 import math
-import os
-import platform
 import statistics
 import sys
 import time
@@ -36,6 +34,7 @@ import mesa
 import numba
 import numpy as np
 
+from benchmarks.harness import load_average, machine
 from benchmarks.mesa_reference import CoreModel
 from socialcredit.engine import Simulation
 from socialcredit.mechanisms.lists import SERVICES
@@ -150,11 +149,6 @@ def _paired(mesa_runs: Sequence[dict[str, float]], sc_runs: Sequence[dict[str, f
     return out
 
 
-def _load() -> float | None:
-    """The 1-minute load average (None where the platform has none)."""
-    return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-
-
 def _median(values: Sequence[float]) -> float:
     return float(statistics.median(values))
 
@@ -233,7 +227,8 @@ def run_comparison(
     `result["agree"]` is True when every metric of every size agrees within 3 SE.
     """
     say = progress or (lambda _: None)
-    load_at_start = _load()
+    env = machine()  # its load average is the one at the start
+    load_at_start = env["load_average_at_start"]
     scenario = load_scenario(SCENARIO)
     plans = tuple(plans) if plans is not None else (QUICK if quick else FULL)
     started = time.perf_counter()
@@ -252,13 +247,9 @@ def run_comparison(
         "agree": all(v["agree"] for v in sizes.values()),
         "environment": {
             "mesa": mesa.__version__,
-            "numba": numba.__version__,
-            "numpy": np.__version__,
-            "python": platform.python_version(),
-            "numba_threads": numba.config.NUMBA_NUM_THREADS,
-            "cpus": os.cpu_count(),
-            "load_average_at_start": load_at_start,  # others' work on a shared machine slows both sides
-            "load_average_at_end": _load(),
+            **{k: env[k] for k in ("numba", "numpy", "python", "numba_threads", "cpus")},
+            "load_average_at_start": load_at_start,
+            "load_average_at_end": load_average(),
         },
         "seconds": time.perf_counter() - started,
     }

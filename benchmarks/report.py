@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
-GIB = 2**30
+from benchmarks.harness import GIB, exponent
 
 # Milliseconds a day per component at 10^6 citizens before this work (commit 9676fdd, same
 # machine, `scs`, 30 days, seed 1, 2 threads): 368 ms a day, 2.7 M citizen-days per second.
@@ -187,8 +186,7 @@ def local_exponent(r: dict[str, Any]) -> tuple[tuple[int, int], float] | None:
     sized = sorted((t["population"], t["median"]["run_seconds"]) for t in r["throughput"])
     if len(sized) < 2:
         return None
-    (n0, s0), (n1, s1) = sized[-2:]
-    return (n0, n1), math.log(s1 / s0) / math.log(n1 / n0)
+    return (sized[-2][0], sized[-1][0]), exponent(sized[-2:])
 
 
 def _breakdown(r: dict[str, Any]) -> list[str]:
@@ -231,7 +229,7 @@ def _year(r: dict[str, Any]) -> list[str]:
 def _mesa(r: dict[str, Any]) -> list[str]:
     mesa = r.get("mesa")
     if not mesa:
-        return ["## Versus Mesa", "", "Not run (`benchmarks/mesa_compare.py` absent or `--no-mesa`).", ""]
+        return ["## Versus Mesa", "", "Not run (`--no-mesa`).", ""]
     lines = [
         "## Versus Mesa",
         "",

@@ -112,7 +112,11 @@ def synthesize_society(scenario: Any, n: int, seed: int) -> tuple[People, netmod
     seeded = cast(Any, SimpleNamespace(seed=seed))  # Simulation.stream needs only the seed
     popmod.synthesize(people, scenario.population, Simulation.stream(seeded, "population"))
     network = netmod.generate(
-        scenario.network, people.household, people.work_unit, Simulation.stream(seeded, "network")
+        scenario.network,
+        people.household,
+        people.work_unit,
+        Simulation.stream(seeded, "network"),
+        scenario.population.district_size,
     )
     return people, network
 

@@ -90,15 +90,16 @@ class Simulation:
     def continue_from(self, donor: Simulation) -> None:
         """Take over the state a burn-in `donor` (same seed and population) reached.
 
-        Copies the traits, the shared dynamic state and the states of every mechanism the
-        donor ran, and the cut ties; keeps what this scenario's own mechanisms set up at
-        init. Recording restarts at the donor's day, with totals from zero.
+        Copies the traits, the shared dynamic state and the states of every mechanism both
+        ran (a record copied to a mechanism this run does not step would never change again),
+        and the cut ties; keeps what this scenario's own mechanisms set up at init.
+        Recording restarts at the donor's day, with totals from zero.
         """
         if donor.people.n != self.people.n or donor.seed != self.seed:
             raise ValueError("a burn-in must come from the same population and seed")
         names = [spec.name for spec in popmod.STATES]
         for mechanism in MECHANISMS:
-            if donor.enabled(mechanism.name):
+            if donor.enabled(mechanism.name) and self.enabled(mechanism.name):
                 names.extend(spec.name for spec in mechanism.states)
         for name in names:
             getattr(self.people, name)[...] = getattr(donor.people, name)

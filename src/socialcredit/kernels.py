@@ -364,6 +364,26 @@ def stranger_of(n: int, i: int, u: float) -> int:
     return other + 1 if other >= i else other
 
 
+@numba.njit(cache=True)
+def cut_ties(
+    indptr: np.ndarray,
+    segments: np.ndarray,
+    indices: np.ndarray,
+    active: np.ndarray,
+    owners: np.ndarray,
+    entries: np.ndarray,
+) -> int:
+    """Clear `active` at each entry (of the row owners[j]) and at its other direction; return the
+    lowest layer cut (LAYERS if none)."""
+    lowest = LAYERS
+    for j in range(entries.shape[0]):
+        k = entries[j]
+        lowest = min(lowest, layer_of(indptr, segments, owners[j], k))
+        active[k] = False
+        active[_reverse(indptr, segments, indices, owners[j], k)] = False
+    return lowest
+
+
 @numba.njit(parallel=True, cache=True)
 def reverse_entries(
     indptr: np.ndarray, segments: np.ndarray, indices: np.ndarray, owners: np.ndarray, entries: np.ndarray
@@ -429,8 +449,11 @@ def settle(
 
 
 @numba.njit(cache=True)
-def tie_ends(indptr: np.ndarray, indices: np.ndarray, active: np.ndarray, who: np.ndarray) -> np.ndarray:
-    """The other end of every active tie of the citizens `who`, one entry per tie (int32).
+def tie_ends(
+    indptr: np.ndarray, segments: np.ndarray, indices: np.ndarray, active: np.ndarray, who: np.ndarray, layer: int
+) -> np.ndarray:
+    """The other end of every active tie of the citizens `who` in one layer (-1: all), one entry
+    per tie (int32).
 
     Walks only the rows of `who`, so it costs O(len(who) * degree): events such as today's
     listings reach their ties without a pass over the whole network.
@@ -441,7 +464,8 @@ def tie_ends(indptr: np.ndarray, indices: np.ndarray, active: np.ndarray, who: n
     out = np.empty(size, dtype=np.int32)
     m = 0
     for i in who:
-        for k in range(indptr[i], indptr[i + 1]):
+        lo, hi = segment(indptr, segments, i, layer)
+        for k in range(lo, hi):
             if active[k]:
                 out[m] = indices[k]
                 m += 1

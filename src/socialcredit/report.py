@@ -114,6 +114,14 @@ def plot_score_distributions(comparison):
     return fig
 
 
+def save_run_figures(results, folder):
+    """Write a run's overview figure as PNG into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fig = results.plot()
+    fig.savefig(folder / "overview.png", dpi=110)
+    plt.close(fig)
+
+
 def save_compare_figures(comparison, folder):
     """Write every comparison figure as PNG into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -99,12 +99,9 @@ class Results:
             pq.write_table(self.timeseries, tmp / "timeseries.parquet")
             (tmp / "summary.json").write_text(json.dumps(json_clean(self.summary), indent=2) + "\n")
             if figures:
-                (tmp / "figures").mkdir()
-                fig = self.plot()
-                fig.savefig(tmp / "figures" / "overview.png", dpi=110)
-                import matplotlib.pyplot as plt
+                from socialcredit.report import save_run_figures
 
-                plt.close(fig)
+                save_run_figures(self, tmp / "figures")
             self.manifest = self.make_manifest()
             (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n")
         return out

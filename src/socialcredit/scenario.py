@@ -112,23 +112,30 @@ def deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any
 
 def parse_set(assignments: Iterable[str]) -> dict[str, Any]:
     """`section.key=value` strings as a nested dict; values are TOML literals or bare strings."""
-    out: dict[str, Any] = {}
+    dotted: dict[str, Any] = {}
     for item in assignments:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key:
             raise InputError(f"--set {item!r}: expected section.key=value")
         try:
-            parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+            dotted[key] = tomllib.loads(f"v = {value.strip()}")["v"]
         except tomllib.TOMLDecodeError:
-            parsed = value.strip()
+            dotted[key] = value.strip()
+    return nest(dotted)
+
+
+def nest(dotted: Mapping[str, Any]) -> dict[str, Any]:
+    """{"section.key": value} as {"section": {"key": value}} (later keys win)."""
+    out: dict[str, Any] = {}
+    for key, value in dotted.items():
         node = out
         *parents, leaf = key.split(".")
         for part in parents:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
-                raise InputError(f"--set {item!r}: {part!r} is set twice as a value and a section")
-        node[leaf] = parsed
+                raise InputError(f"--set {key}: {part!r} is set twice as a value and a section")
+        node[leaf] = value
     return out
 
 

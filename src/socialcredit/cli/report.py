@@ -41,9 +41,7 @@ def report(folder: Annotated[Path, typer.Argument(help="a run folder (run) or a 
     elif (folder / "summary.json").is_file():
         results = Results.load(folder)
         summaries = {str(results.summary.get("regime")): results.summary}
-        fig = results.plot()
-        (folder / "figures").mkdir(exist_ok=True)
-        fig.savefig(folder / "figures" / "overview.png", dpi=110)
+        figures.save_run_figures(results, folder / "figures")
         title = f"Run of {next(iter(summaries))}"
     else:
         raise InputError(f"{folder}: not a run or comparison folder (no summary.json or compare.parquet)")

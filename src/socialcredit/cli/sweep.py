@@ -68,18 +68,19 @@ def sweep(
         task = bar.add_task(f"{scenario}: {len(points)} runs", total=len(points))
         rows = sw.execute(scenario, points, base, workers, scheduler, lambda done: bar.update(task, completed=done))
     meta = {"scenario": scenario, "mode": modes[0], "design": design, "replicates": replicates, "runs": len(rows)}
+    outcomes = np.full((len(design), replicates), np.nan)  # the metric per design point and replicate
+    for r in rows:
+        if r[metric] is not None:
+            outcomes[r["run"] // replicates, r["replicate"]] = r[metric]
+    means = outcomes.mean(axis=1)
     if modes[0] == "morris":
-        outputs = np.array(
-            [np.mean([r[metric] for r in rows if r["run"] // replicates == i]) for i in range(len(design))]
-        )
-        meta["morris"] = {"metric": metric, "effects": sw.morris_effects(design, outputs, ranges)}
+        meta["morris"] = {"metric": metric, "effects": sw.morris_effects(design, means, ranges)}
     sw.write(out, rows, meta)
     if json_:
         print_json(meta)
         return
     table = Table(*design[0].keys(), f"mean {metric}", show_header=True, header_style="bold")
-    for i, values in enumerate(design[:40]):
-        mean = np.mean([r[metric] if r[metric] is not None else np.nan for r in rows if r["run"] // replicates == i])
+    for values, mean in zip(design[:40], means, strict=False):
         table.add_row(*(fmt(v) for v in values.values()), fmt(float(mean)))
     err.print(table)
     if "morris" in meta:

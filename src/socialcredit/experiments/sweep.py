@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from socialcredit.errors import InputError
 from socialcredit.results import atomic_dir, json_clean
-from socialcredit.scenario import load_scenario, parse_set
+from socialcredit.scenario import deep_merge, load_scenario, nest, parse_set
 
 ROWS_PER_FILE = 500
 
@@ -144,20 +144,8 @@ def _scale(unit: np.ndarray, ranges: dict[str, tuple[float, float]]) -> list[dic
     return [dict(zip(ranges, (float(v) for v in row), strict=True)) for row in values]
 
 
-def _override(values: dict[str, Any]) -> dict[str, Any]:
-    nested: dict[str, Any] = {}
-    for key, value in values.items():
-        node = nested
-        *parents, leaf = key.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    return nested
-
-
-def _integer_keys(regime: str, values: dict[str, Any]) -> dict[str, Any]:
-    """Round sampled floats for integer parameters (Sobol/Morris sample reals)."""
-    scenario = load_scenario(regime).model_dump()
+def _integer_keys(scenario: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """Round sampled floats for the parameters that are integers in `scenario` (Sobol/Morris sample reals)."""
     out = {}
     for key, value in values.items():
         node: Any = scenario
@@ -171,7 +159,7 @@ def run_point(regime: str, base: dict[str, Any], point: Point) -> dict[str, Any]
     """One run (in a worker): the summary with the design's values, replicate and seed."""
     from socialcredit.engine import Simulation
 
-    sim = Simulation(regime, seed=point.seed, overrides=_override({**base, **point.values}))
+    sim = Simulation(regime, seed=point.seed, overrides=deep_merge(base, nest(point.values)))
     summary = sim.run().summary
     row = {"run": point.index, "replicate": point.replicate, "seed": point.seed}
     row.update({f"param.{k}": v for k, v in point.values.items()})
@@ -188,9 +176,10 @@ def plan(
 ) -> list[Point]:
     """Points with seeds seed, seed + 1, ... per replicate; every point validated up front."""
     points: list[Point] = []
+    defaults = load_scenario(regime).model_dump()
     for values in designs:
-        values = _integer_keys(regime, values)
-        load_scenario(regime, _override({**base, **values}))  # fails fast on a bad key or value
+        values = _integer_keys(defaults, values)
+        load_scenario(regime, deep_merge(base, nest(values)))  # fails fast on a bad key or value
         points += [Point(len(points) + r, values, r, seed + r) for r in range(replicates)]
     return points
 

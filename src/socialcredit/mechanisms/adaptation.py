@@ -10,6 +10,7 @@ from pydantic import Field
 
 from socialcredit.kernels import reverse_entries, tie_ends, weakest_ties
 from socialcredit.mechanisms.base import Mechanism, MechanismParams, StateSpec, sample_rare
+from socialcredit.mechanisms.lists import listed_on
 from socialcredit.mechanisms.score import Factor
 from socialcredit.society.network import LAYER_BY_NAME, Layer
 
@@ -109,7 +110,9 @@ class Adaptation(Mechanism):
 
     def init(self) -> None:
         p, sim = self.params, self.sim
-        self.experience = all(name in self.people.specs for name in ("helped_today", "refused_today"))
+        self.experience = sim.enabled("interactions")  # help received and refused today
+        # m sequential updates toward the share helped weigh 1 - (1 - rate)^m, in expectation
+        self.learning = (1.0 - (1.0 - p.trust_learning_rate) ** np.arange(255, dtype=np.float64)).astype(np.float32)
         weighted = sim.enabled("score") and sim.scenario.score.weights.vector()[Factor.RELATIONSHIPS] > 0
         self.prunes = p.pruning and p.prune_review_rate > 0 and (weighted or p.prune_without_relationships_factor)
         self.prunable = np.zeros(len(Layer), dtype=np.bool_)
@@ -134,31 +137,33 @@ class Adaptation(Mechanism):
         p, people, net = self.params, self.people, self.sim.network
         trust = people.trust
         if self.experience:
-            # m sequential updates toward the share helped weigh 1 - (1 - rate)^m, in expectation
-            weight = 1.0 - (1.0 - p.trust_learning_rate) ** np.arange(255, dtype=np.float64)
-            _learn(trust, people.helped_today, people.refused_today, weight.astype(np.float32))
+            _learn(trust, people.helped_today, people.refused_today, self.learning)
         if p.trust_loss_per_listed_tie > 0:
-            listed_today = _listed_on(people.blacklisted, people.listed_day, day)
-            _lose_trust(trust, tie_ends(net.indptr, net.indices, net.active, listed_today), p.trust_loss_per_listed_tie)
+            listed_today = listed_on(people, day)
+            _lose_trust(
+                trust,
+                tie_ends(net.indptr, net.segments, net.indices, net.active, listed_today, -1),
+                p.trust_loss_per_listed_tie,
+            )
         denounced = self.sim.mechanism("reports").denounced_today if self.sim.enabled("reports") else ()
         if len(denounced) and p.trust_loss_per_report > 0:
-            seen = np.concatenate([denounced, tie_ends(net.indptr, net.indices, net.active, denounced)])
+            seen = np.concatenate(
+                [denounced, tie_ends(net.indptr, net.segments, net.indices, net.active, denounced, -1)]
+            )
             _lose_trust(trust, seen, p.trust_loss_per_report)  # the denounced and their ties
 
     def _exposure(self, out: np.ndarray) -> None:
         """What each citizen's listing, recent flags and recent reports expose its ties to, into
         `out` (their tie mean is linear: one signal for all three)."""
         p, people = self.params, self.people
-        flags, reports = self._kept_records()
-        weights = np.float32([p.risk_per_listed_ties, p.risk_per_tie_flag * flags, p.risk_per_tie_report * reports])
+        weights = np.float32([p.risk_per_listed_ties, p.risk_per_tie_flag, p.risk_per_tie_report])
         _weigh(people.blacklisted, people.posts_flagged_recent, people.reported_recent, weights, out)
 
     def _risk(self) -> None:
         """Close part of the gap to the risk implied by one's own listing, flags and reports and, as
         the previous day left them, one's ties'."""
         p, people = self.params, self.people
-        flags, reports = self._kept_records()
-        own = np.float32([p.risk_if_listed, p.risk_per_flag * flags, p.risk_per_report * reports])
+        own = np.float32([p.risk_if_listed, p.risk_per_flag, p.risk_per_report])
         ties = self.sim.ties["exposure"]
         _close_gap(
             people.perceived_risk,
@@ -169,11 +174,6 @@ class Adaptation(Mechanism):
             own,
             p.risk_adjust_rate,
         )
-
-    def _kept_records(self) -> tuple[bool, bool]:
-        """Whether the records of flags (M5) and reports (M7) are kept up to date in this run: a
-        record copied from a burn-in by a mechanism this run does not step would never fade."""
-        return self.sim.enabled("posts"), self.sim.enabled("reports")
 
     def _prune(self) -> None:
         """Some citizens review their ties today and cut the weakest, if it stands low enough."""
@@ -191,8 +191,9 @@ class Adaptation(Mechanism):
         cutting = entries >= 0
         entries, cutters = entries[cutting], who[cutting]
         back = reverse_entries(net.indptr, net.segments, net.indices, cutters, entries)
-        ties = np.unique(np.minimum(entries, back))  # two ends cutting the same tie cut it once
-        net.cut(ties)
+        ties, first = np.unique(np.minimum(entries, back), return_index=True)  # two ends cutting one tie cut it once
+        owners = np.where(entries <= back, cutters, net.indices[entries])  # whose row holds the lower entry
+        net.cut(ties, owners[first])
         self.sim.count("ties_cut", ties.shape[0])
 
     def _deter(self) -> None:
@@ -222,21 +223,6 @@ def _lose_trust(trust: np.ndarray, seers: np.ndarray, loss: float) -> None:
     """Each citizen keeps (1 - loss) of its trust per time it appears among `seers` of an event."""
     hit, times = np.unique(seers, return_counts=True)
     trust[hit] *= (1.0 - loss) ** times
-
-
-@numba.njit(cache=True)
-def _listed_on(listed: np.ndarray, listed_day: np.ndarray, day: int) -> np.ndarray:
-    """Citizens listed on `day` and still listed: one pass, no temporaries."""
-    count = 0
-    for i in range(listed.shape[0]):
-        count += listed[i] and listed_day[i] == day
-    out = np.empty(count, dtype=np.int64)
-    m = 0
-    for i in range(listed.shape[0]):
-        if listed[i] and listed_day[i] == day:
-            out[m] = i
-            m += 1
-    return out
 
 
 @numba.njit(parallel=True, cache=True)

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from socialcredit.causes import CAUSE_BY_LABEL
 from socialcredit.mechanisms.base import Mechanism, MechanismParams, StateSpec
-from socialcredit.mechanisms.lists import delist
+from socialcredit.mechanisms.lists import delist, listed_on
 from socialcredit.mechanisms.score import Factor
 
 LegitimateCause = Literal["health", "income", "misflagged_post", "slander", "association", "class_label"]
@@ -50,7 +50,8 @@ class Appeals(Mechanism):
 
     def step(self, day: int) -> None:
         p, people = self.params, self.people
-        new = np.flatnonzero(people.blacklisted & (people.listed_day == day) & (people.appeal_decision_day < 0))
+        new = listed_on(people, day)
+        new = new[people.appeal_decision_day[new] < 0]
         new = new[np.isin(people.list_cause[new], self.legitimate)]  # the citizen knows its own cause
         filing = new[self.rng.random(new.shape[0]) < p.appeal_prob]
         people.appeal_decision_day[filing] = day + p.delay_days

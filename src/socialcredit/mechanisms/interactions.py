@@ -14,7 +14,6 @@ from socialcredit.errors import InputError
 from socialcredit.kernels import AHEAD, CACHED, pick_partner, prefetch, record_experience, settle, stranger_of
 from socialcredit.mechanisms.base import Mechanism, MechanismParams, Params, StateSpec
 from socialcredit.mechanisms.score import Factor, apply_evidence
-from socialcredit.mechanisms.shaming import shamed
 from socialcredit.reputation import INTENT, NORMS, Strategy, judge
 
 Context = Literal["household", "work_unit", "friendship", "stranger"]
@@ -196,11 +195,11 @@ class Interactions(Mechanism):
         p, people = self.params, self.people
         view = people.blacklisted.view(np.uint8) * np.uint8(LISTED)
         if self.avoidance > 0:
-            view |= shamed(people).view(np.uint8) * np.uint8(SHAMED)
+            view |= people.publicly_shamed.view(np.uint8) * np.uint8(SHAMED)
         if p.visibility == "score_tier":
             view |= (people.score >= p.tier_cut).view(np.uint8) * np.uint8(SEEN_GOOD)
         elif p.visibility == "blacklist":
-            view |= (~(people.blacklisted & people.publicly_shamed)).view(np.uint8) * np.uint8(SEEN_GOOD)
+            view |= (~people.publicly_shamed).view(np.uint8) * np.uint8(SEEN_GOOD)
         elif p.visibility == "reputation":
             view |= people.reputation.view(np.uint8) * np.uint8(SEEN_GOOD)
         return view

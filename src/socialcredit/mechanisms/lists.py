@@ -86,10 +86,17 @@ def blacklist(people: People, idx: np.ndarray, kind: ListKind, cause: int | np.n
 
 
 def delist(people: People, idx: np.ndarray) -> None:
+    """Take these citizens off the blacklist, and their names off public display (M10)."""
     people.blacklisted[idx] = False
     people.list_kind[idx] = ListKind.NONE
     people.list_cause[idx] = Cause.NONE
     people.listed_day[idx] = -1
+    people.publicly_shamed[idx] = False
+
+
+def listed_on(people: People, day: int) -> np.ndarray:
+    """The citizens listed on `day` and still listed (a delisting resets `listed_day`)."""
+    return np.flatnonzero(people.listed_day == day)
 
 
 class Lists(Mechanism):

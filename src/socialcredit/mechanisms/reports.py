@@ -8,7 +8,7 @@ import numpy as np
 from pydantic import Field
 
 from socialcredit.causes import Cause
-from socialcredit.kernels import pick_partners
+from socialcredit.kernels import pick_partners, tie_ends
 from socialcredit.mechanisms.base import Mechanism, MechanismParams, StateSpec, sample_bernoulli, sample_rare
 from socialcredit.mechanisms.lists import ListKind, blacklist
 from socialcredit.mechanisms.score import Factor, apply_evidence
@@ -99,6 +99,7 @@ class Reports(Mechanism):
     params: ReportsParams
 
     def init(self) -> None:
+        self.keep_reports = np.float32(np.exp(-1.0 / self.params.report_memory_days))  # a day's fading
         self.denounced_today = np.empty(0, dtype=np.int64)  # the target of each of today's accepted reports (M12)
         self.hazard = (self.params.report_rate / 365.0 * self.people.opportunism).astype(np.float32)
         self.hazard_max = float(self.hazard.max()) if self.people.n else 0.0
@@ -107,7 +108,7 @@ class Reports(Mechanism):
 
     def step(self, day: int) -> None:
         p, rng = self.params, self.rng
-        self.people.reported_recent *= np.float32(np.exp(-1.0 / p.report_memory_days))
+        self.people.reported_recent *= self.keep_reports
         reporter, target, false = self._file()
         self.sim.count("reports_total", target.shape[0])
         self.sim.count("reports_false", int(np.count_nonzero(false)))
@@ -188,7 +189,4 @@ class Reports(Mechanism):
     def _household(self, idx: np.ndarray) -> np.ndarray:
         """Household members of these citizens over uncut household ties (disowning protects)."""
         net = self.sim.network
-        start = net.indptr[idx]  # a row opens with its household ties
-        length = net.segments[idx, Layer.HOUSEHOLD].astype(np.int64)  # where the work-unit ties start
-        entry = np.repeat(start - np.cumsum(length) + length, length) + np.arange(length.sum())
-        return np.unique(net.indices[entry[net.active[entry]]])
+        return np.unique(tie_ends(net.indptr, net.segments, net.indices, net.active, idx, int(Layer.HOUSEHOLD)))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 from pydantic import Field
 
 from socialcredit.mechanisms.base import Mechanism, MechanismParams, StateSpec, sample_bernoulli
-from socialcredit.society.people import People
+from socialcredit.mechanisms.lists import listed_on
 
 
 class ShamingParams(MechanismParams):
@@ -28,9 +27,9 @@ class ShamingParams(MechanismParams):
 class Shaming(Mechanism):
     """Broadcasts each listing on its day with probability `coverage`; a delisting ends it.
 
-    The broadcast is the state `publicly_shamed`: it makes the listing visible to every other
-    citizen (M6's `blacklist` visibility reads it) and lets them avoid the shamed
-    (`shamed`, read by M6, which draws the avoidance).
+    `lists.delist` takes the name down. The broadcast is the state `publicly_shamed`: it makes the listing visible to every other
+    citizen (M6's `blacklist` visibility reads it) and lets them avoid the shamed (M6 draws
+    the avoidance).
     """
 
     name = "shaming"
@@ -43,17 +42,6 @@ class Shaming(Mechanism):
     params: ShamingParams
 
     def step(self, day: int) -> None:
-        people = self.people
-        people.publicly_shamed &= people.blacklisted  # a delisting takes the name down
-        new = np.flatnonzero(people.blacklisted & (people.listed_day == day))
-        shown = sample_bernoulli(self.rng, new, self.params.coverage)
-        people.publicly_shamed[shown] = True
+        shown = sample_bernoulli(self.rng, listed_on(self.people, day), self.params.coverage)
+        self.people.publicly_shamed[shown] = True
         self.sim.count("broadcasts", shown.shape[0])
-
-
-def shamed(people: People) -> np.ndarray:
-    """Whether each citizen is shamed now: a donor about to interact with it may avoid it (M6).
-
-    A listing lifted since the last broadcast step (e.g. by an appeal) no longer counts.
-    """
-    return people.publicly_shamed & people.blacklisted

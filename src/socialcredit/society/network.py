@@ -14,16 +14,16 @@ from socialcredit.errors import InputError
 from socialcredit.kernels import (
     MAX_MEANS,
     active_degree,
+    cut_ties,
     entry_layers,
     fill_rows,
     finish_rows,
     group_pairs,
     neighbour_means,
-    reverse_entries,
     ring_pairs,
 )
 from socialcredit.mechanisms.base import Params
-from socialcredit.society.population import PopulationParams, shuffle_within_districts
+from socialcredit.society.population import shuffle_within_districts
 
 
 class Layer(IntEnum):
@@ -88,21 +88,16 @@ class Network:
         """The owning citizen of every directed entry (int32), parallel to `indices`."""
         return np.repeat(np.arange(self.n, dtype=np.int32), np.diff(self.indptr))
 
-    def cut(self, entries: np.ndarray) -> None:
-        """Cut the ties at these entry positions, both directions."""
-        owners = (np.searchsorted(self.indptr, entries, side="right") - 1).astype(np.int32)
-        self.active[entries] = False
-        offsets = entries - self.indptr[owners]
-        layers = (offsets[:, None] >= self.segments[owners]).sum(axis=1)
-        if layers.shape[0]:  # a pair in two groups is stored in the lower layer: the higher ones lose it too
-            self.cliques[layers.min() :] = False
-        self.active[reverse_entries(self.indptr, self.segments, self.indices, owners, entries)] = False
+    def cut(self, entries: np.ndarray, owners: np.ndarray | None = None) -> None:
+        """Cut the ties at these entry positions (of the rows `owners`, found if not given), both
+        directions."""
+        if owners is None:
+            owners = np.searchsorted(self.indptr, entries, side="right") - 1
+        lowest = cut_ties(self.indptr, self.segments, self.indices, self.active, owners, entries)
+        self.cliques[lowest:] = False  # a pair in two groups is stored in the lower layer: the higher lose it too
 
     def active_degree(self) -> np.ndarray:
         return active_degree(self.indptr, self.active)
-
-    def nbytes(self) -> int:
-        return self.indptr.nbytes + self.indices.nbytes + self.segments.nbytes + self.active.nbytes
 
 
 class TieMeans:
@@ -129,14 +124,14 @@ class TieMeans:
     def update(self) -> None:
         if not self.signals:
             return
-        table = np.empty((self.network.n, len(self.signals)), dtype=np.float32)  # a citizen's values together
-        for column, (fill, _) in enumerate(self.signals.values()):
-            fill(table[:, column])
-        empty = np.array([e for _, e in self.signals.values()], dtype=np.float64)
-        if self.means.shape[0] != len(self.signals):
+        if self.means.shape[0] != len(self.signals):  # after the last `watch`: buffers reused every day
+            self.table = np.empty((self.network.n, len(self.signals)), dtype=np.float32)  # a citizen's values together
+            self.empty = np.array([e for _, e in self.signals.values()], dtype=np.float64)
             self.means = np.empty((len(self.signals), self.network.n), dtype=np.float32)
+        for column, (fill, _) in enumerate(self.signals.values()):
+            fill(self.table[:, column])
         net = self.network
-        neighbour_means(net.indptr, net.indices, net.active, table, empty, self.means)
+        neighbour_means(net.indptr, net.indices, net.active, self.table, self.empty, self.means)
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.means[list(self.signals).index(name)]
@@ -175,7 +170,7 @@ def generate(
     household: np.ndarray,
     work_unit: np.ndarray,
     rng: np.random.Generator,
-    district: int = PopulationParams.model_fields["district_size"].default,
+    district: int,
 ) -> Network:
     """The three generated layers over a population with these group ids; friendship rings
     run within districts of `district` consecutive citizens (`shuffle_within_districts`).

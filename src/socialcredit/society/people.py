@@ -30,6 +30,3 @@ class People:
 
     def __getattr__(self, name: str) -> np.ndarray:  # for type checkers; real states are set
         raise AttributeError(f"People has no state {name!r}")
-
-    def nbytes(self) -> int:
-        return sum(getattr(self, name).nbytes for name in self.specs)
