@@ -133,8 +133,8 @@ def test_perceived_risk_rises_with_flags_and_decays_without():
     )
     sim.run(until=30)
     raised = float(sim.people.perceived_risk.mean())
-    sim.mechanism("posts").params.false_positive_rate = 0.0
-    sim.mechanism("posts").params.true_positive_rate = 0.0
+    sim.mechanisms["posts"].params.false_positive_rate = 0.0
+    sim.mechanisms["posts"].params.true_positive_rate = 0.0
     sim.run()
     assert raised > 0.1
     assert float(sim.people.perceived_risk.mean()) < 0.1 * raised  # flags fade (10-day memory), risk follows
@@ -144,6 +144,6 @@ def test_same_seed_same_adaptation():
     a = simulate(None, n=1500, days=30, **LISTING)
     b = simulate(None, n=1500, days=30, **LISTING)
     assert a.totals == b.totals
-    for state in ("trust", "perceived_risk", "compliance"):
+    for state in ("trust", "perceived_risk", "deterred"):
         assert np.array_equal(getattr(a.people, state), getattr(b.people, state))
     assert np.array_equal(a.network.active, b.network.active)

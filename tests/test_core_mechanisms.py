@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from conftest import simulate
-from socialcredit.causes import Cause
-from socialcredit.mechanisms.lists import ListKind
+from socialcredit.mechanisms.score import Score
+from socialcredit.record import Cause, ListKind
 
 COURT = {"lists": {"court_blacklist": True}}
 
@@ -127,7 +127,7 @@ def test_relationships_factor_is_the_mean_standing_of_ties():
 
     sim = Simulation(None, population=2000, days=30, seed=1)
     sim.run(until=29)
-    standing = sim.mechanism("score").standing()  # as this day starts: what the ties show today
+    standing = sim.mechanism(Score).standing()  # as this day starts: what the ties show today
     sim.step()
     net, people = sim.network, sim.people
     i = int(np.argmax(np.diff(net.indptr)))
@@ -171,10 +171,11 @@ def test_no_association_blame_without_a_relationships_shortfall():
     from socialcredit.engine import Simulation
 
     sim = Simulation("danwei", population=500, days=5, seed=1)
-    people, idx = sim.people, np.arange(10)
-    baseline = sim.mechanism("score").baselines(idx)
+    people, idx, score = sim.people, np.arange(10), sim.mechanism(Score)
+    baseline = score.baselines(idx)
     people.factors[:, idx] = np.minimum(baseline + 0.1, 1.0)  # every factor above baseline
     people.last_penalty_cause[idx] = Cause.SLANDER
-    causes = sim.mechanism("lists").attribute(idx)
+    score._combine()
+    causes = people.shortfall_cause[idx]
     assert not np.any(causes == Cause.ASSOCIATION)
     assert np.all(causes[people.class_label[idx] == 0] == Cause.SLANDER)

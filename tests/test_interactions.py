@@ -7,12 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from socialcredit.causes import Cause
 from socialcredit.engine import Simulation
 from socialcredit.errors import InputError
 from socialcredit.experiments import theory as th
-from socialcredit.mechanisms.lists import ListKind, blacklist
-from socialcredit.mechanisms.score import Factor
+from socialcredit.record import Cause, Factor, ListKind, blacklist
 from socialcredit.reputation import Strategy
 
 N = 5000

@@ -20,9 +20,9 @@ if str(ROOT) not in sys.path:  # `benchmarks` lives beside `src`, outside the in
 from benchmarks import mesa_reference  # noqa: E402
 from benchmarks.mesa_compare import SCENARIO, Z_AGREE, agreement, run_mesa, run_socialcredit  # noqa: E402
 from benchmarks.mesa_reference.model import CoreModel  # noqa: E402
-from socialcredit.causes import Cause  # noqa: E402
 from socialcredit.engine import Simulation  # noqa: E402
-from socialcredit.mechanisms.lists import SERVICES, ListKind  # noqa: E402
+from socialcredit.mechanisms.lists import SERVICES  # noqa: E402
+from socialcredit.record import Cause, ListKind  # noqa: E402
 from socialcredit.reputation import NORMS, Strategy, norm_table  # noqa: E402
 from socialcredit.scenario import load_scenario  # noqa: E402
 

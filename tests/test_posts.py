@@ -8,8 +8,7 @@ import numpy as np
 
 from conftest import simulate
 from socialcredit.engine import Simulation
-from socialcredit.mechanisms.data_collection import Channel
-from socialcredit.mechanisms.score import Factor
+from socialcredit.record import Channel, Factor
 
 QUIET = {"purchases": {"enabled": False}, "interactions": {"enabled": False}, "adaptation": {"enabled": False}}
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from socialcredit.causes import Cause
 from socialcredit.engine import Simulation
-from socialcredit.mechanisms.lists import ListKind
-from socialcredit.mechanisms.score import Factor
+from socialcredit.record import Cause, Factor, ListKind
 
 N = 5000
 # ~50 reporting occasions a day at N = 5000 (mean opportunism 0.1): enough to count in 60 days.

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from socialcredit.causes import Cause
 from socialcredit.engine import Simulation
-from socialcredit.mechanisms.lists import ListKind, blacklist, delist
+from socialcredit.record import Cause, ListKind, blacklist, delist
 
 N = 5000
 
@@ -27,7 +26,7 @@ def listed_run(shaming: dict, interactions: dict | None = None, days: int = 20) 
 
 def test_shaming_with_avoidance_lowers_the_help_the_listed_receive():
     quiet = listed_run({"enabled": False})
-    shamed = listed_run({"enabled": True, "coverage": 1.0, "avoidance": 0.8})
+    shamed = listed_run({"enabled": True, "coverage": 1.0}, {"avoid_shamed": 0.8})
     before = quiet.results.summary["help_rate_blacklisted"]
     after = shamed.results.summary["help_rate_blacklisted"]
     assert quiet.totals["interactions_blacklisted"] > 5000
@@ -39,7 +38,7 @@ def test_shaming_with_avoidance_lowers_the_help_the_listed_receive():
 
 
 def test_broadcasts_follow_coverage_and_end_with_the_listing():
-    sim = listed_run({"enabled": True, "coverage": 0.5, "avoidance": 0.0}, days=1)
+    sim = listed_run({"enabled": True, "coverage": 0.5}, days=1)
     listed = N // 10
     assert sim.totals["broadcasts"] == np.count_nonzero(sim.people.publicly_shamed)
     assert abs(sim.totals["broadcasts"] - listed / 2) < 4 * np.sqrt(listed / 4)
@@ -51,8 +50,8 @@ def test_broadcasts_follow_coverage_and_end_with_the_listing():
 
 
 def test_a_broadcast_makes_the_listing_visible_to_discriminators():
-    seen = {"visibility": "blacklist", "execution_error": 0.0}
+    seen = {"visibility": "blacklist", "execution_error": 0.0, "avoid_shamed": 0.0}
     hidden = listed_run({"enabled": False}, seen)
-    public = listed_run({"enabled": True, "coverage": 1.0, "avoidance": 0.0}, seen)
+    public = listed_run({"enabled": True, "coverage": 1.0}, seen)
     assert public.totals["avoided"] == 0
     assert public.results.summary["help_rate_blacklisted"] < hidden.results.summary["help_rate_blacklisted"] - 0.3

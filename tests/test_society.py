@@ -9,7 +9,6 @@ import pytest
 
 from socialcredit.engine import Simulation
 from socialcredit.errors import InputError
-from socialcredit.kernels import components
 from socialcredit.society.network import Layer, from_edges, load_edge_list
 
 
@@ -95,7 +94,7 @@ def test_components_join_whole_groups_and_follow_cuts():
     friendship = np.flatnonzero(net.layer == Layer.FRIENDSHIP)
     for cut in (friendship[rng.random(friendship.shape[0]) < 0.3], rng.choice(net.indices.shape[0], 2_000)):
         net.cut(cut)
-        got = components(net.indptr, net.segments, net.indices, net.active, net.cliques)
+        got = net.components()
         assert got == _components_by_scipy(net)
         assert 1 < got[0] < net.n  # fragmented: a wrong join would show
     assert not net.cliques.any()
@@ -108,10 +107,10 @@ def test_cutting_kin_who_work_together_breaks_the_work_unit_shortcut():
     # Households {0, 1} and {2}; one work unit {0, 1, 2}: the pair 0-1 is stored as household.
     net = from_edges(3, np.array([0, 0, 0, 1]), np.array([1, 1, 2, 2]), np.array([household, work, work, work]))
     net.cliques[[household, work]] = True  # as generated groups
-    assert components(net.indptr, net.segments, net.indices, net.active, net.cliques) == (3, 0)
+    assert net.components() == (3, 0)
     net.cut(np.array([net.indptr[0]]))  # 0-1, the household tie
     assert not net.cliques[household] and not net.cliques[work]
-    assert components(net.indptr, net.segments, net.indices, net.active, net.cliques) == (3, 0)  # 1-2 still ties
+    assert net.components() == (3, 0)  # 1-2 still ties
     assert _components_by_scipy(net) == (3, 0)
 
 

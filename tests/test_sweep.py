@@ -23,7 +23,7 @@ def test_grid_runs_every_point_with_replicates_and_matches_a_direct_run(tmp_path
     base = {"run": {"population": 1500, "days": 150}}
     points = sw.plan("scs", design, replicates=2, seed=5, base=base)
     assert [(p.replicate, p.seed) for p in points] == [(0, 5), (1, 6), (0, 5), (1, 6)]
-    rows = sw.execute("scs", points, base, workers=2)
+    rows = sw.run_points("scs", points, base, workers=2)
     out = sw.write(tmp_path / "sweep", rows, {"runs": len(rows)})
     table = duckdb.sql(
         f"select \"param.payments.grace_days\" as grace, avg(listings_court) as listed from '{out}/runs/*.parquet' "
@@ -41,7 +41,7 @@ def test_morris_finds_the_inert_parameter():
     design = sw.morris_design(ranges, trajectories=3, levels=4, seed=1)
     assert len(design) == 3 * (len(ranges) + 1)
     base = {"run": {"population": 1500, "days": 150}}
-    rows = sw.execute("financial-credit", sw.plan("financial-credit", design, 1, 1, base), base, workers=2)
+    rows = sw.run_points("financial-credit", sw.plan("financial-credit", design, 1, 1, base), base, workers=2)
     outputs = [r["blacklisted_share"] for r in rows]
     effects = sw.morris_effects(design, outputs, ranges)
     assert effects["payments.grace_days"]["mu_star"] == 0.0  # financial-credit has no court listing
@@ -104,7 +104,7 @@ def test_dask_cluster_gives_the_same_rows_as_the_local_pool():
 
     base = {"run": {"population": 400, "days": 20}}
     points = sw.plan("financial-credit", sw.grid_design({"payments.grace_days": [10, 40]}), 1, 3, base)
-    local = sw.execute("financial-credit", points, base, workers=1)
+    local = sw.run_points("financial-credit", points, base, workers=1)
     with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
-        remote = sw.execute("financial-credit", points, base, scheduler=cluster.scheduler_address)
+        remote = sw.run_points("financial-credit", points, base, scheduler=cluster.scheduler_address)
     assert json.dumps(remote, sort_keys=True, default=str) == json.dumps(local, sort_keys=True, default=str)

@@ -25,7 +25,7 @@ import socialcredit.cli.theory  # noqa: F401  (registers the command)
 from socialcredit.cli.app import app
 from socialcredit.errors import InputError
 from socialcredit.experiments import theory as th
-from socialcredit.reputation import NORMS, Strategy, execute, intend_help, judge, norm_table
+from socialcredit.reputation import NORMS, Strategy, carry_out, intend_help, judge, norm_table
 
 # --- shared primitives ---------------------------------------------------------------------
 
@@ -60,12 +60,12 @@ def test_intend_help_by_strategy_and_view() -> None:
 def test_execution_error_only_ever_turns_help_into_refusal() -> None:
     rng = np.random.default_rng(1)
     intended = rng.random(200_000) < 0.6
-    helped = execute(intended, 0.1, rng)
+    helped = carry_out(intended, 0.1, rng)
     assert not (helped & ~intended).any()
     n = intended.sum()
     failed = (intended & ~helped).sum()
     assert abs(failed - 0.1 * n) < 5 * math.sqrt(n * 0.1 * 0.9)
-    np.testing.assert_array_equal(execute(intended, 0.0, rng), intended)
+    np.testing.assert_array_equal(carry_out(intended, 0.0, rng), intended)
 
 
 def test_assessment_error_flips_the_norm_verdict() -> None:
@@ -201,9 +201,9 @@ CASES = _cases()
 
 
 @pytest.fixture(scope="module", params=CASES, ids=[c.name for c in CASES])
-def comparison(request: pytest.FixtureRequest) -> th.Comparison:
+def comparison(request: pytest.FixtureRequest) -> th.TheoryCheck:
     """One simulation per case, shared by the tests below."""
-    return th.compare(request.param.params)
+    return th.check(request.param.params)
 
 
 def _tolerance(row: th.Row, params: th.TheoryParams) -> float:
@@ -211,7 +211,7 @@ def _tolerance(row: th.Row, params: th.TheoryParams) -> float:
     return 4 * row.se + scale / (params.population - 1)
 
 
-def test_measured_reputations_match_theory(comparison: th.Comparison) -> None:
+def test_measured_reputations_match_theory(comparison: th.TheoryCheck) -> None:
     p = comparison.params
     assert comparison.batches >= 5
     for row in comparison.rows:
@@ -219,14 +219,14 @@ def test_measured_reputations_match_theory(comparison: th.Comparison) -> None:
             assert abs(row.measured - row.analytic) <= _tolerance(row, p), row
 
 
-def test_measured_cooperation_and_payoffs_match_theory(comparison: th.Comparison) -> None:
+def test_measured_cooperation_and_payoffs_match_theory(comparison: th.TheoryCheck) -> None:
     p = comparison.params
     for row in comparison.rows:
         if row.quantity != "good":
             assert abs(row.measured - row.analytic) <= _tolerance(row, p), row
 
 
-def test_the_same_tolerance_rejects_the_wrong_theory(comparison: th.Comparison) -> None:
+def test_the_same_tolerance_rejects_the_wrong_theory(comparison: th.TheoryCheck) -> None:
     """Negative control: predictions for another norm or monitoring, where they differ."""
     p = comparison.params
     measured = comparison.row("good")

@@ -110,7 +110,7 @@ def synthesize_society(scenario: Any, n: int, seed: int) -> tuple[People, netmod
     people = People(n)
     people.allocate(popmod.STATES)
     seeded = cast(Any, SimpleNamespace(seed=seed))  # Simulation.stream needs only the seed
-    popmod.synthesize(people, scenario.population, Simulation.stream(seeded, "population"))
+    popmod.synthesize(people, scenario.population, lambda trait: Simulation.stream(seeded, "population", trait))
     network = netmod.generate(
         scenario.network,
         people.household,

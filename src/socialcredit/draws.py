@@ -7,8 +7,9 @@ slot number, so any thread can make any citizen's draws and the results are the 
 any number of threads. The hash is SplitMix64 (Steele, Lea & Flood 2014): the citizen's
 draws are a SplitMix64 sequence seeded by a hash of (key, citizen).
 
-The sequential NumPy stream of each component (`Simulation.stream`) stays the tool for
-sparse events and whole-array draws outside kernels.
+Outside kernels the same draws serve decisions made in NumPy (`uniforms`, through
+`core.Mechanism.uniform`): a decision's key is a hash of (seed, mechanism, decision, day), so
+every per-citizen decision has its own common random numbers.
 """
 
 from __future__ import annotations
@@ -95,3 +96,18 @@ def key(*parts: int) -> np.uint64:
         for part in parts:
             z = np.uint64(mix(z + np.uint64(part) * GOLDEN))
     return z
+
+
+@numba.njit(parallel=True, cache=True)
+def uniforms(key: np.uint64, idx: np.ndarray, slots: int) -> np.ndarray:
+    """Draws 0 .. slots-1 of each citizen in `idx` under `key`: a (slots, len(idx)) float64 array.
+
+    The whole-array form of `citizen` and `uniform`, for decisions made outside a kernel: the
+    values depend on (key, citizen, slot) only, never on which other citizens are drawn.
+    """
+    out = np.empty((slots, idx.shape[0]))
+    for j in numba.prange(idx.shape[0]):
+        state = citizen(key, idx[j])
+        for s in range(slots):
+            out[s, j] = uniform(state, s)
+    return out

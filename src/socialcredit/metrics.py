@@ -8,16 +8,14 @@ A metric with nothing to measure (no score, no interactions) is NaN (null in JSO
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 import numba
 import numpy as np
 import pyarrow as pa
 
-from socialcredit.causes import Cause
-from socialcredit.kernels import components
 from socialcredit.mechanisms.lists import PERKS, SERVICES
+from socialcredit.record import Cause
 
 if TYPE_CHECKING:
     from socialcredit.engine import Simulation
@@ -52,6 +50,31 @@ COUNTS = (
     *(f"denied_{s}" for s in SERVICES),
     "denied_jobs",
     *(f"perks_{p}" for p in PERKS),
+)
+
+
+# Every counter the metrics read; the engine checks at import that some mechanism declares each.
+COUNTERS_READ = (
+    "helps",
+    "interactions",
+    "helps_blacklisted",
+    "interactions_blacklisted",
+    "payoff_total",
+    "bills_missed",
+    "bills_due",
+    "posts_critical",
+    "posts_flagged",
+    "posts_total",
+    "flagged_critical",
+    "posts_seen_critical",
+    "flagged_neutral",
+    "posts_seen_neutral",
+    "reports_total",
+    "reports_false",
+    "slander_accepted",
+    *(f"denied_{s}" for s in SERVICES),
+    *(f"perks_{p}" for p in PERKS),
+    *EVENT_COUNTS,
 )
 
 
@@ -126,7 +149,7 @@ class Recorder:
         sim = self.sim
         out: dict[str, Any] = {"regime": sim.scenario.regime, "population": sim.people.n, "days": sim.day}
         out["seed"] = sim.seed
-        values = self.compute(defaultdict(float, sim.totals), sim.day - self.start_day)
+        values = self.compute(sim.totals, sim.day - self.start_day)
         out.update(values)
         scale_to = sim.scenario.run.scale_to
         if scale_to:
@@ -144,7 +167,6 @@ class Recorder:
     def compute(self, t: dict[str, float], days: int) -> dict[str, float]:
         sim, people = self.sim, self.sim.people
         n = people.n
-        t = defaultdict(float, t)
         m: dict[str, float] = {}
         m["cooperation_rate"] = _ratio(t["helps"], t["interactions"])
         m["help_rate_blacklisted"] = _ratio(t["helps_blacklisted"], t["interactions_blacklisted"])
@@ -206,7 +228,7 @@ class Recorder:
         entries = net.active.shape[0]
         active = int(np.count_nonzero(net.active))
         if self._components[0] != active:  # components change only when ties are cut
-            largest, isolated = components(net.indptr, net.segments, net.indices, net.active, net.cliques)
+            largest, isolated = net.components()
             self._components = (active, largest / net.n, isolated / net.n)
         return {
             "ties_cut_share": 1.0 - _ratio(active, entries) if entries else 0.0,

@@ -32,9 +32,6 @@ class Strategy(IntEnum):
         return _LABELS[self]
 
 
-ALLC = Strategy.COOPERATOR
-ALLD = Strategy.DEFECTOR
-DISC = Strategy.DISCRIMINATOR
 _LABELS = {Strategy.DISCRIMINATOR: "disc", Strategy.COOPERATOR: "allc", Strategy.DEFECTOR: "alld"}
 STRATEGY_BY_LABEL = {label: strategy for strategy, label in _LABELS.items()}
 
@@ -103,7 +100,7 @@ def _bernoulli(shape: tuple[int, ...], p: float, rng: np.random.Generator) -> np
     return rng.random(shape, dtype=np.float32) < np.float32(p)
 
 
-def execute(intended: np.ndarray, execution_error: float, rng: np.random.Generator) -> np.ndarray:
+def carry_out(intended: np.ndarray, execution_error: float, rng: np.random.Generator) -> np.ndarray:
     """The actions taken: an intended help fails with probability `execution_error`.
 
     A refusal never turns into help, so the error only ever costs the recipient.
@@ -118,16 +115,23 @@ def judge(
     recipient_good: np.ndarray,
     norm: str,
     assessment_error: float,
-    rng: np.random.Generator,
+    rng: np.random.Generator | None = None,
+    uniforms: np.ndarray | None = None,
 ) -> np.ndarray:
     """The donor's new reputation: the norm's verdict, flipped with `assessment_error`.
 
     `recipient_good` is the recipient's reputation as the judge sees it (its own private
-    view, or the institution's public one); the arguments broadcast against each other.
+    view, or the institution's public one); the arguments broadcast against each other. The
+    flips come from `rng`, or from one given uniform per verdict (`uniforms`, e.g. a
+    mechanism's per-decision draws).
     """
     table = norm_table(norm).ravel()
     p = validate_probability(assessment_error, "assessment_error")
     helped, recipient_good = np.broadcast_arrays(np.asarray(helped, dtype=bool), np.asarray(recipient_good, dtype=bool))
     index = (helped.astype(np.uint8) << 1) | recipient_good.astype(np.uint8)
     verdict = np.take(table, index)
+    if uniforms is not None:
+        return verdict ^ (np.asarray(uniforms) < p)
+    if rng is None:
+        raise ValueError("judge needs rng or uniforms")
     return verdict ^ _bernoulli(verdict.shape, p, rng)

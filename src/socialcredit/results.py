@@ -64,6 +64,8 @@ class Results:
     timings: dict[str, float] = field(default_factory=dict)
     finished: bool = True
     manifest: dict[str, Any] = field(default_factory=dict)
+    totals: dict[str, float] = field(default_factory=dict)  # every declared event counter over the run
+    node_ids: Any = None  # a loaded edge list's original id of each citizen (a NumPy array), else None
 
     def to_pandas(self):  # -> pandas.DataFrame
         return self.timeseries.to_pandas()

@@ -17,11 +17,23 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 import tomli_w
-from pydantic import BaseModel, Field, ValidationError, create_model
+from pydantic import BaseModel, Field, ValidationError
 
+from socialcredit.core import Params
 from socialcredit.errors import InputError
 from socialcredit.mechanisms import MECHANISMS
-from socialcredit.mechanisms.base import Params
+from socialcredit.mechanisms.adaptation import AdaptationParams
+from socialcredit.mechanisms.appeals import AppealsParams
+from socialcredit.mechanisms.data_collection import DataCollectionParams
+from socialcredit.mechanisms.interactions import InteractionsParams
+from socialcredit.mechanisms.life_events import LifeEventsParams
+from socialcredit.mechanisms.lists import ListsParams
+from socialcredit.mechanisms.payments import PaymentsParams
+from socialcredit.mechanisms.posts import PostsParams
+from socialcredit.mechanisms.purchases import PurchasesParams
+from socialcredit.mechanisms.reports import ReportsParams
+from socialcredit.mechanisms.score import ScoreParams
+from socialcredit.mechanisms.shaming import ShamingParams
 from socialcredit.society.network import NetworkParams
 from socialcredit.society.population import PopulationParams
 
@@ -36,17 +48,33 @@ class RunParams(Params):
     scale_to: int | None = Field(None, ge=1, description="also report counts scaled to this national population")
 
 
-Scenario: type[BaseModel] = create_model(
-    "Scenario",
-    __base__=Params,
-    __doc__="A complete, validated parameter set: run settings, society, every mechanism.",
-    regime=(str, Field("custom", description="name of the preset or file this came from")),
-    description=(str, Field("", description="one line on what this scenario encodes")),
-    run=(RunParams, Field(default_factory=RunParams)),
-    population=(PopulationParams, Field(default_factory=PopulationParams)),
-    network=(NetworkParams, Field(default_factory=NetworkParams)),
-    **{m.name: (m.Params, Field(default_factory=m.Params)) for m in MECHANISMS},  # type: ignore[call-overload]
-)
+class Scenario(Params):
+    """A complete, validated parameter set: run settings, society, every mechanism (one section
+    each, named as the mechanism, in the order they run)."""
+
+    regime: str = Field("custom", description="name of the preset or file this came from")
+    description: str = Field("", description="one line on what this scenario encodes")
+    run: RunParams = Field(default_factory=RunParams)
+    population: PopulationParams = Field(default_factory=PopulationParams)
+    network: NetworkParams = Field(default_factory=NetworkParams)
+    data_collection: DataCollectionParams = Field(default_factory=DataCollectionParams)
+    life_events: LifeEventsParams = Field(default_factory=LifeEventsParams)
+    payments: PaymentsParams = Field(default_factory=PaymentsParams)
+    purchases: PurchasesParams = Field(default_factory=PurchasesParams)
+    posts: PostsParams = Field(default_factory=PostsParams)
+    interactions: InteractionsParams = Field(default_factory=InteractionsParams)
+    reports: ReportsParams = Field(default_factory=ReportsParams)
+    score: ScoreParams = Field(default_factory=ScoreParams)
+    lists: ListsParams = Field(default_factory=ListsParams)
+    shaming: ShamingParams = Field(default_factory=ShamingParams)
+    appeals: AppealsParams = Field(default_factory=AppealsParams)
+    adaptation: AdaptationParams = Field(default_factory=AdaptationParams)
+
+
+SECTIONS = ("regime", "description", "run", "population", "network", *(m.name for m in MECHANISMS))
+assert tuple(Scenario.model_fields) == SECTIONS and all(
+    Scenario.model_fields[m.name].annotation is m.Params for m in MECHANISMS
+), "Scenario must have one section per mechanism, typed by its Params, in MECHANISMS order"
 
 REGIME_PACKAGE = "socialcredit.regimes"
 
@@ -140,18 +168,29 @@ def nest(dotted: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def load_scenario(
-    source: str | Path | None = None,
+    source: BaseModel | str | Path | None = None,
     overrides: Iterable[str] | Mapping[str, Any] = (),
     **run: Any,
-) -> BaseModel:
-    """Defaults, then a preset or file (with its bases), then `--set` overrides, then run options.
+) -> Scenario:
+    """Defaults, then a preset or file (with its bases) or a scenario, then `--set` overrides,
+    then run options.
 
     `run` takes the `[run]` keys directly (population=, days=, seed=, ...); None is ignored.
+    A scenario given as an object without overrides is returned as it is.
     """
-    data, label = _raw(source) if source is not None else ({}, "defaults")
+    if isinstance(overrides, str):
+        raise InputError(
+            f"overrides: expected a list of section.key=value strings or a dict, got the string {overrides!r}"
+        )
+    given = {k: v for k, v in run.items() if v is not None}
+    if isinstance(source, BaseModel):
+        if not overrides and not given:
+            return source  # type: ignore[return-value]
+        data, label = source.model_dump(), f"scenario {getattr(source, 'regime', '')}"
+    else:
+        data, label = _raw(source) if source is not None else ({}, "defaults")
     extra = parse_set(overrides) if not isinstance(overrides, Mapping) else dict(overrides)
     data = deep_merge(data, extra)
-    given = {k: v for k, v in run.items() if v is not None}
     if given:
         data = deep_merge(data, {"run": given})
     if extra or given:
@@ -159,13 +198,13 @@ def load_scenario(
     return validate(data, label)
 
 
-def load_regime(name: str, **run: Any) -> BaseModel:
+def load_regime(name: str, **run: Any) -> Scenario:
     """A shipped preset by name, e.g. `load_regime("financial-credit")`."""
     regime_text(name)  # unknown names fail with the list of presets
     return load_scenario(name, **run)
 
 
-def validate(data: Mapping[str, Any], label: str) -> BaseModel:
+def validate(data: Mapping[str, Any], label: str) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:

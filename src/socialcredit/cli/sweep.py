@@ -66,7 +66,7 @@ def sweep(
     points = sw.plan(scenario, design, replicates, base_seed, base)
     with progress() as bar:
         task = bar.add_task(f"{scenario}: {len(points)} runs", total=len(points))
-        rows = sw.execute(scenario, points, base, workers, scheduler, lambda done: bar.update(task, completed=done))
+        rows = sw.run_points(scenario, points, base, workers, scheduler, lambda done: bar.update(task, completed=done))
     meta = {"scenario": scenario, "mode": modes[0], "design": design, "replicates": replicates, "runs": len(rows)}
     outcomes = np.full((len(design), replicates), np.nan)  # the metric per design point and replicate
     for r in rows:

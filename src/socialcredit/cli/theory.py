@@ -17,9 +17,9 @@ from socialcredit.errors import InputError
 from socialcredit.experiments.theory import (
     FIGURE_MONITORING,
     MONITORING,
-    Comparison,
+    TheoryCheck,
     TheoryParams,
-    compare,
+    check,
     error_sweep,
     format_mix,
     parse_mix,
@@ -30,7 +30,7 @@ from socialcredit.reputation import NORMS
 FIGURE_ERRORS = tuple(float(e) for e in np.linspace(0.0, 0.1, 6))
 
 
-def _table(result: Comparison) -> Table:
+def _table(result: TheoryCheck) -> Table:
     p = result.params
     title = (
         f"{p.norm}, {p.monitoring} monitoring"
@@ -110,7 +110,7 @@ def theory(
             return
         with progress() as bar:
             task = bar.add_task(f"theory: {population:,} citizens, {monitoring}", total=generations)
-            result = compare(params, lambda k: bar.advance(task, k))
+            result = check(params, lambda k: bar.advance(task, k))
     except InputError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

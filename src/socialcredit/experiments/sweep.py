@@ -184,7 +184,7 @@ def plan(
     return points
 
 
-def execute(
+def run_points(
     regime: str,
     points: Sequence[Point],
     base: dict[str, Any],

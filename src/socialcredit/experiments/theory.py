@@ -40,7 +40,7 @@ from socialcredit.reputation import (
     NORMS,
     STRATEGY_BY_LABEL,
     Strategy,
-    execute,
+    carry_out,
     intend_help,
     judge,
     norm_table,
@@ -346,7 +346,7 @@ def _play(
     `seen_good` is the donor x recipient view (or a row of public reputations).
     """
     n = strategy.size
-    helped = execute(intend_help(strategy[:, None], seen_good), params.execution_error, rng)
+    helped = carry_out(intend_help(strategy[:, None], seen_good), params.execution_error, rng)
     np.fill_diagonal(helped, False)
     given = np.count_nonzero(helped, axis=1)
     received = np.count_nonzero(helped, axis=0)
@@ -365,7 +365,7 @@ def _judge_public(
     members = params.members if params.monitoring == "institution" else 1
     recipient = _random_others((members, public.size), public.size, rng)
     seen = public[recipient]
-    helped = execute(intend_help(strategy, seen), params.execution_error, rng)
+    helped = carry_out(intend_help(strategy, seen), params.execution_error, rng)
     verdicts = judge(helped, seen, params.norm, params.assessment_error, rng)
     return np.count_nonzero(verdicts, axis=0) >= params.threshold()
 
@@ -383,7 +383,7 @@ def _judge_private(
     flat = views.ravel()
     donor_view = np.take(flat, recipient + rows[None, :])
     observer_view = np.take(flat, recipient + rows[:, None])
-    helped = execute(intend_help(strategy, donor_view), params.execution_error, rng)
+    helped = carry_out(intend_help(strategy, donor_view), params.execution_error, rng)
     return judge(helped, observer_view, params.norm, params.assessment_error, rng)
 
 
@@ -482,7 +482,7 @@ class Row:
 
 
 @dataclass(frozen=True)
-class Comparison:
+class TheoryCheck:
     """A theory-check run: parameters, measured vs analytic rows, how the SE was made, notes."""
 
     params: TheoryParams
@@ -532,7 +532,7 @@ def plan_batches(params: TheoryParams, relaxation: float) -> tuple[int, list[str
     return min(batches, kept), notes
 
 
-def compare(params: TheoryParams, progress: Progress | None = None) -> Comparison:
+def check(params: TheoryParams, progress: Progress | None = None) -> TheoryCheck:
     """Simulate `params` and set every measured quantity beside its analytic value."""
     trace = simulate(params, progress)
     prediction = predict(params)
@@ -559,7 +559,7 @@ def compare(params: TheoryParams, progress: Progress | None = None) -> Compariso
         Row(q, group, float(m), float(se), float(a), finite_size_allowance(q, params))
         for q, group, m, se, a in measured
     ]
-    return Comparison(params, tuple(rows), relaxation, batches, tuple(notes), trace.seconds)
+    return TheoryCheck(params, tuple(rows), relaxation, batches, tuple(notes), trace.seconds)
 
 
 # --- figure ------------------------------------------------------------------------------
@@ -574,7 +574,7 @@ def error_sweep(base: TheoryParams, errors: Sequence[float], progress: Progress 
         for norm in NORMS:
             for e in errors:
                 params = replace(base, norm=norm, monitoring=monitoring, execution_error=e, assessment_error=e)
-                row = compare(params, progress).row("good")
+                row = check(params, progress).row("good")
                 points.append(
                     {"monitoring": monitoring, "norm": norm, "error": float(e)}
                     | {"measured": row.measured, "se": row.se, "analytic": row.analytic}

@@ -1,8 +1,8 @@
 """The mechanisms, one module each, in the order they run every day."""
 
+from socialcredit.core import Mechanism
 from socialcredit.mechanisms.adaptation import Adaptation
 from socialcredit.mechanisms.appeals import Appeals
-from socialcredit.mechanisms.base import Mechanism
 from socialcredit.mechanisms.data_collection import DataCollection
 from socialcredit.mechanisms.interactions import Interactions
 from socialcredit.mechanisms.life_events import LifeEvents

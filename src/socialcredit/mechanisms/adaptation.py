@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numba
 import numpy as np
 from pydantic import Field
 
-from socialcredit.kernels import reverse_entries, tie_ends, weakest_ties
-from socialcredit.mechanisms.base import Mechanism, MechanismParams, StateSpec, sample_rare
-from socialcredit.mechanisms.lists import listed_on
-from socialcredit.mechanisms.score import Factor
-from socialcredit.society.network import LAYER_BY_NAME, Layer
-
-PrunableLayer = Literal["household", "work_unit", "friendship"]
+from socialcredit.core import Mechanism, MechanismParams, StateSpec
+from socialcredit.record import listed_on
+from socialcredit.society.csr import LAYERS, Csr, segment
+from socialcredit.society.network import LAYER_BY_NAME, LayerName
 
 
 class AdaptationParams(MechanismParams):
@@ -54,7 +49,9 @@ class AdaptationParams(MechanismParams):
     risk_adjust_rate: float = Field(
         0.1, ge=0, le=1, description="daily share of the gap to the risk the exposure implies that is closed"
     )
-    self_censorship: bool = Field(True, description="critical posts fall as perceived risk rises (M5 reads this)")
+    self_censorship: bool = Field(
+        True, description="critical posts fall as perceived risk rises (M5 reads the share kept, `speech_kept`)"
+    )
     censorship_sensitivity: float = Field(
         1.0,
         ge=0,
@@ -70,7 +67,7 @@ class AdaptationParams(MechanismParams):
     prune_below_standing: float = Field(
         0.3, ge=0, le=1, description="cut the weakest tie if its standing is below this (the blacklisted stand at 0)"
     )
-    prune_layers: list[PrunableLayer] = Field(
+    prune_layers: list[LayerName] = Field(
         default_factory=lambda: ["friendship"], description="layers whose ties a citizen can cut"
     )
     prune_without_relationships_factor: bool = Field(
@@ -87,16 +84,11 @@ class AdaptationParams(MechanismParams):
     )
 
 
-@numba.njit(inline="always", cache=True)
-def speech_kept(risk: float, sensitivity: float) -> float:
-    """Share of critical posts a citizen still makes at this perceived risk (the chilling effect)."""
-    return 1.0 - risk if sensitivity == 1.0 else (1.0 - risk) ** sensitivity
-
-
 class Adaptation(Mechanism):
     """Citizens adapt to the system: trust, perceived risk, ties and compliance, each switchable.
 
-    Runs last, so it sees the day's interactions, flags, listings and denials.
+    Runs last, so it sees the day's interactions, flags, listings and denials. Its outputs
+    others read: trust (M6), `speech_kept` (M5), `deterred` (M2).
     """
 
     name = "adaptation"
@@ -105,31 +97,54 @@ class Adaptation(Mechanism):
         "stop speaking critically, cut ties that lower their score, and defaulters pay when sanctions bite."
     )
     Params = AdaptationParams
-    states = (StateSpec("sanctions_weighed", "int32", 0, "denials of service deterrence has already weighed"),)
+    states = (
+        StateSpec("perceived_risk", "float32", 0.0, "perceived risk of speaking, drives self-censorship"),
+        StateSpec("speech_kept", "float32", 1.0, "share of its critical posts a citizen still makes (M5 reads it)"),
+        StateSpec("deterred", "bool", False, "a free rider whom sanctions turned into a payer"),
+        StateSpec("sanctions_weighed", "int32", 0, "denials of service deterrence has already weighed"),
+    )
+    reads = (
+        "helped_today",
+        "refused_today",
+        "listed_day",
+        "blacklisted",
+        "posts_flagged_recent",
+        "reported_recent",
+        "denounced_today",
+        "sanctions_suffered",
+        "free_rider",
+        "trust",
+    )
+    writes = ("trust",)
+    counts = ("ties_cut", "free_riders_deterred")
+    publishes = ("exposure",)
+    signals = ("exposure", "standing")
     params: AdaptationParams
 
     def init(self) -> None:
         p, sim = self.params, self.sim
         self.experience = sim.enabled("interactions")  # help received and refused today
+        self.reported = sim.enabled("reports")
         # m sequential updates toward the share helped weigh 1 - (1 - rate)^m, in expectation
         self.learning = (1.0 - (1.0 - p.trust_learning_rate) ** np.arange(255, dtype=np.float64)).astype(np.float32)
-        weighted = sim.enabled("score") and sim.scenario.score.weights.vector()[Factor.RELATIONSHIPS] > 0
+        weighted = self.has_signal("standing", tie_mean=True)  # the relationships factor weighs
         self.prunes = p.pruning and p.prune_review_rate > 0 and (weighted or p.prune_without_relationships_factor)
-        self.prunable = np.zeros(len(Layer), dtype=np.bool_)
+        self.prunable = np.zeros(LAYERS, dtype=np.bool_)
         self.prunable[[LAYER_BY_NAME[name] for name in p.prune_layers]] = True
+        self.censorship = p.censorship_sensitivity if p.self_censorship else -1.0
         if p.risk:
-            sim.ties.watch("exposure", self._exposure, 0.0)
+            self.publish("exposure", self._exposure, 0.0)
 
     def step(self, day: int) -> None:
         p = self.params
         if p.trust:
             self._trust(day)
-        if p.risk:
+        if p.risk or p.self_censorship:
             self._risk()
         if self.prunes:
-            self._prune()
+            self._prune(day)
         if p.deterrence:
-            self._deter()
+            self._deter(day)
 
     def _trust(self, day: int) -> None:
         """Learn from help received; lose a share of trust for every tie newly blacklisted, and for
@@ -139,18 +154,13 @@ class Adaptation(Mechanism):
         if self.experience:
             _learn(trust, people.helped_today, people.refused_today, self.learning)
         if p.trust_loss_per_listed_tie > 0:
-            listed_today = listed_on(people, day)
-            _lose_trust(
-                trust,
-                tie_ends(net.indptr, net.segments, net.indices, net.active, listed_today, -1),
-                p.trust_loss_per_listed_tie,
-            )
-        denounced = self.sim.mechanism("reports").denounced_today if self.sim.enabled("reports") else ()
-        if len(denounced) and p.trust_loss_per_report > 0:
-            seen = np.concatenate(
-                [denounced, tie_ends(net.indptr, net.segments, net.indices, net.active, denounced, -1)]
-            )
-            _lose_trust(trust, seen, p.trust_loss_per_report)  # the denounced and their ties
+            _lose_trust(trust, net.tie_ends(listed_on(people, day)), p.trust_loss_per_listed_tie)
+        if self.reported and p.trust_loss_per_report > 0:
+            targets = np.flatnonzero(people.denounced_today)
+            denounced = np.repeat(targets, people.denounced_today[targets])  # one entry per accepted report
+            if denounced.shape[0]:
+                seen = np.concatenate([denounced, net.tie_ends(denounced)])
+                _lose_trust(trust, seen, p.trust_loss_per_report)  # the denounced and their ties
 
     def _exposure(self, out: np.ndarray) -> None:
         """What each citizen's listing, recent flags and recent reports expose its ties to, into
@@ -161,52 +171,52 @@ class Adaptation(Mechanism):
 
     def _risk(self) -> None:
         """Close part of the gap to the risk implied by one's own listing, flags and reports and, as
-        the previous day left them, one's ties'."""
+        the previous day left them, one's ties' (if risk is updated); then the speech it leaves."""
         p, people = self.params, self.people
         own = np.float32([p.risk_if_listed, p.risk_per_flag, p.risk_per_report])
-        ties = self.sim.ties["exposure"]
         _close_gap(
             people.perceived_risk,
-            ties,
+            self.tie_mean("exposure") if p.risk else people.perceived_risk,
+            p.risk,
             people.blacklisted,
             people.posts_flagged_recent,
             people.reported_recent,
             own,
             p.risk_adjust_rate,
+            self.censorship,
+            people.speech_kept,
         )
 
-    def _prune(self) -> None:
+    def _prune(self, day: int) -> None:
         """Some citizens review their ties today and cut the weakest, if it stands low enough."""
         p, people, net = self.params, self.people, self.sim.network
-        who = sample_rare(self.rng, np.broadcast_to(np.float32(p.prune_review_rate), (people.n,)), p.prune_review_rate)
+        who = self.sample_rare("prune_review", day, p.prune_review_rate, p.prune_review_rate, people.n)
         if who.shape[0] == 0:
             return
-        if self.sim.enabled("score"):
-            standing = self.sim.mechanism("score").standing()
+        if self.has_signal("standing"):
+            standing = self.signal_now("standing")
         else:
             standing = (~people.blacklisted).astype(np.float32)
-        entries = weakest_ties(
-            net.indptr, net.segments, net.indices, net.active, self.prunable, standing, p.prune_below_standing, who
-        )
+        entries = _weakest_ties(net.csr, self.prunable, standing, p.prune_below_standing, who)
         cutting = entries >= 0
         entries, cutters = entries[cutting], who[cutting]
-        back = reverse_entries(net.indptr, net.segments, net.indices, cutters, entries)
+        back = net.reverse(cutters, entries)
         ties, first = np.unique(np.minimum(entries, back), return_index=True)  # two ends cutting one tie cut it once
         owners = np.where(entries <= back, cutters, net.indices[entries])  # whose row holds the lower entry
         net.cut(ties, owners[first])
-        self.sim.count("ties_cut", ties.shape[0])
+        self.count("ties_cut", ties.shape[0])
 
-    def _deter(self) -> None:
-        """Each new denial of service may turn a free rider into a payer (compliance 1)."""
+    def _deter(self, day: int) -> None:
+        """Each new denial of service may turn a free rider into a payer for good (`deterred`)."""
         q, people = self.params.deterrence_per_sanction, self.people
         changed = np.flatnonzero(people.sanctions_suffered != people.sanctions_weighed)
         new = people.sanctions_suffered[changed] - people.sanctions_weighed[changed]
         people.sanctions_weighed[changed] = people.sanctions_suffered[changed]
-        open_ = people.free_rider[changed] & (people.compliance[changed] < 1.0)
+        open_ = people.free_rider[changed] & ~people.deterred[changed]
         candidates, new = changed[open_], new[open_]
-        turned = candidates[self.rng.random(candidates.shape[0]) < 1.0 - (1.0 - q) ** new]
-        people.compliance[turned] = 1.0
-        self.sim.count("free_riders_deterred", turned.shape[0])
+        turned = candidates[self.uniform("deter", day, candidates) < 1.0 - (1.0 - q) ** new]
+        people.deterred[turned] = True
+        self.count("free_riders_deterred", turned.shape[0])
 
 
 @numba.njit(parallel=True, cache=True)
@@ -236,13 +246,41 @@ def _weigh(listed: np.ndarray, flags: np.ndarray, reports: np.ndarray, weights: 
 def _close_gap(
     risk: np.ndarray,
     ties: np.ndarray,
+    update: bool,
     listed: np.ndarray,
     flags: np.ndarray,
     reports: np.ndarray,
     own: np.ndarray,
     rate: float,
+    sensitivity: float,
+    kept: np.ndarray,
 ) -> None:
-    """Move perceived risk by `rate` toward 1 - exp(-exposure): the ties' mean exposure plus one's own."""
+    """If `update`, move perceived risk by `rate` toward 1 - exp(-exposure): the ties' mean exposure
+    plus one's own; then the share of critical posts kept is (1 - risk) ** sensitivity (the
+    chilling effect; sensitivity < 0: none)."""
     for i in numba.prange(risk.shape[0]):
-        exposure = ties[i] + own[0] * listed[i] + own[1] * flags[i] + own[2] * reports[i]
-        risk[i] += rate * (-np.expm1(-exposure) - risk[i])
+        if update:
+            exposure = ties[i] + own[0] * listed[i] + own[1] * flags[i] + own[2] * reports[i]
+            risk[i] += rate * (-np.expm1(-exposure) - risk[i])
+        if sensitivity >= 0:
+            kept[i] = 1.0 - risk[i] if sensitivity == 1.0 else (1.0 - risk[i]) ** sensitivity
+
+
+@numba.njit(parallel=True, cache=True)
+def _weakest_ties(csr: Csr, allowed: np.ndarray, standing: np.ndarray, below: float, who: np.ndarray) -> np.ndarray:
+    """For each citizen who[j], the entry of its lowest-standing active tie in an allowed layer,
+    if that standing is below `below`; -1 otherwise. Ties go to the first such entry.
+    """
+    indptr, segments, indices, active = csr
+    out = np.full(who.shape[0], -1, dtype=np.int64)
+    for j in numba.prange(who.shape[0]):
+        i = who[j]
+        best = below
+        for lay in range(LAYERS):
+            if allowed[lay]:
+                lo, hi = segment(indptr, segments, i, lay)
+                for k in range(lo, hi):
+                    if active[k] and standing[indices[k]] < best:
+                        best = standing[indices[k]]
+                        out[j] = k
+    return out

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 from pydantic import Field
 
-from socialcredit.causes import CAUSE_BY_LABEL
-from socialcredit.mechanisms.base import Mechanism, MechanismParams, StateSpec
-from socialcredit.mechanisms.lists import delist, listed_on
-from socialcredit.mechanisms.score import Factor
-
-LegitimateCause = Literal["health", "income", "misflagged_post", "slander", "association", "class_label"]
+from socialcredit.core import Mechanism, MechanismParams, StateSpec
+from socialcredit.record import CAUSE_BY_LABEL, LISTING, LegitimateCause, delist, listed_on
 
 
 class AppealsParams(MechanismParams):
@@ -32,8 +26,9 @@ class AppealsParams(MechanismParams):
 class Appeals(Mechanism):
     """Files appeals on the day of listing; decides them after a delay.
 
-    A won appeal delists, restores the penalised factors to their baseline (repair), restarts
-    the debt clock, and protects the citizen from relisting for a while.
+    A won appeal delists and protects the citizen from relisting for a while; it is recorded
+    (`repaired_on`) so that, the next day, M8 restores the penalised factors to their baseline
+    (repair) and M2 restarts the debt clock.
     """
 
     name = "appeals"
@@ -42,7 +37,14 @@ class Appeals(Mechanism):
         "hears the cause. The essay argues for context-aware appeals; the SCS it describes has none."
     )
     Params = AppealsParams
-    states = (StateSpec("appeal_decision_day", "int32", -1, "day a pending appeal is decided"),)
+    states = (
+        StateSpec("appeal_decision_day", "int32", -1, "day a pending appeal is decided"),
+        StateSpec("protected_until", "int32", -1, "not listed again before this day (a won appeal)"),
+        StateSpec("repaired_on", "int32", -1, "day of the last won appeal (read by M2 and M8 the next day)"),
+    )
+    reads = LISTING
+    writes = LISTING
+    counts = ("appeals_filed", "appeals_decided", "appeals_granted")
     params: AppealsParams
 
     def init(self) -> None:
@@ -53,20 +55,16 @@ class Appeals(Mechanism):
         new = listed_on(people, day)
         new = new[people.appeal_decision_day[new] < 0]
         new = new[np.isin(people.list_cause[new], self.legitimate)]  # the citizen knows its own cause
-        filing = new[self.rng.random(new.shape[0]) < p.appeal_prob]
+        filing = self.bernoulli("file", day, new, p.appeal_prob)
         people.appeal_decision_day[filing] = day + p.delay_days
-        self.sim.count("appeals_filed", filing.shape[0])
+        self.count("appeals_filed", filing.shape[0])
 
         decided = np.flatnonzero(people.appeal_decision_day == day)
         people.appeal_decision_day[decided] = -1
         decided = decided[people.blacklisted[decided] & np.isin(people.list_cause[decided], self.legitimate)]
-        won = decided[self.rng.random(decided.shape[0]) < p.success_prob]
+        won = self.bernoulli("succeed", day, decided, p.success_prob)
         delist(people, won)
         people.protected_until[won] = day + p.protection_days
-        baseline = self.sim.mechanism("score").baselines(won)
-        for f in (Factor.CREDIT_HISTORY, Factor.BEHAVIOUR):
-            people.factors[f, won] = np.maximum(people.factors[f, won], baseline[f])
-        people.debt_since[won] = np.where(people.debt[won] > 0, day, -1)
-        people.court_default[won] = False
-        self.sim.count("appeals_decided", decided.shape[0])
-        self.sim.count("appeals_granted", won.shape[0])
+        people.repaired_on[won] = day
+        self.count("appeals_decided", decided.shape[0])
+        self.count("appeals_granted", won.shape[0])

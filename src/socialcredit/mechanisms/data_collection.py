@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from enum import IntEnum
-
-import numpy as np
 from pydantic import Field
 
-from socialcredit.mechanisms.base import Mechanism, MechanismParams, Params, StateSpec
-from socialcredit.society.people import People
-
-
-class Channel(IntEnum):
-    PAYMENTS = 0
-    SHOPPING = 1
-    SOCIAL = 2
+from socialcredit.core import Mechanism, MechanismParams, Params, StateSpec
+from socialcredit.record import Channel
 
 
 class Coverage(Params):
@@ -28,7 +19,10 @@ class DataCollectionParams(MechanismParams):
 
 
 class DataCollection(Mechanism):
-    """Enrols each citizen on each channel's platforms once, with the channel's coverage."""
+    """Enrols each citizen on each channel's platforms once, with the channel's coverage.
+
+    Others see its `enrolled` state through `record.observed`.
+    """
 
     name = "data_collection"
     claim = (
@@ -42,13 +36,10 @@ class DataCollection(Mechanism):
     def init(self) -> None:
         coverage = self.params.coverage
         for channel in Channel:
-            share = getattr(coverage, channel.name.lower())
-            self.people.enrolled[channel] = self.rng.random(self.people.n) < share
+            name = channel.name.lower()
+            self.people.enrolled[channel] = self.generator(f"enrol_{name}", 0).random(self.people.n) < getattr(
+                coverage, name
+            )
 
     def step(self, day: int) -> None:
         """Enrolment is fixed for the run; nothing to do each day."""
-
-
-def observed(people: People, channel: Channel, idx: np.ndarray) -> np.ndarray:
-    """The citizens of `idx` whose behaviour on `channel` some platform records."""
-    return idx[people.enrolled[channel, idx]]

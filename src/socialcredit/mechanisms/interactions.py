@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NamedTuple, get_args
 
 import numba
 import numpy as np
 from pydantic import Field, model_validator
 
 from socialcredit import draws
-from socialcredit.causes import Cause
+from socialcredit.core import Mechanism, MechanismParams, Params, StateSpec
 from socialcredit.errors import InputError
-from socialcredit.kernels import AHEAD, CACHED, pick_partner, prefetch, record_experience, settle, stranger_of
-from socialcredit.mechanisms.base import Mechanism, MechanismParams, Params, StateSpec
-from socialcredit.mechanisms.score import Factor, apply_evidence
+from socialcredit.record import EVIDENCE, Cause, Factor, apply_evidence
 from socialcredit.reputation import INTENT, NORMS, Strategy, judge
+from socialcredit.society.csr import AHEAD, CACHED, Csr, pick_partner, prefetch, reverse, stranger_of
+from socialcredit.society.network import LAYER_BY_NAME
 
 Context = Literal["household", "work_unit", "friendship", "stranger"]
-CONTEXTS: tuple[str, ...] = Context.__args__  # type: ignore[attr-defined]
-STRANGER = CONTEXTS.index("stranger")  # the tie contexts before it are the network's Layer codes, in order
+CONTEXTS: tuple[str, ...] = get_args(Context)
+assert CONTEXTS[:-1] == tuple(LAYER_BY_NAME), "the tie contexts are the network's layers, in order"
 Norm = Literal[NORMS]  # type: ignore[valid-type]
 Visibility = Literal["none", "score_tier", "blacklist", "reputation"]
 Standing = Literal["reputation", "blacklist", "score_tier"]
@@ -84,6 +84,12 @@ class InteractionsParams(MechanismParams):
         "not blacklisted, or score >= tier_cut",
     )
     assessment_error: float = Field(0.02, ge=0, le=1, description="chance the institution's verdict is flipped (e2)")
+    avoid_shamed: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="chance a donor declines a partner whose listing is publicly shown (M10; no source: the midpoint)",
+    )
     verdict_penalty: float = Field(0.05, ge=0, le=1, description="behaviour factor lost per bad verdict")
     verdict_reward: float = Field(0.01, ge=0, le=1, description="behaviour factor gained per good verdict")
 
@@ -92,8 +98,8 @@ class Interactions(Mechanism):
     """Each citizen acts as donor toward a partner from its ties or a stranger, every round.
 
     Discriminators act on what the regime lets them see; cooperators always, defectors never
-    mean to help; help fails with the execution error; shamed recipients may be avoided
-    (M10). The institution judges a share of donors by its norm (`reputation.judge`, the
+    mean to help; help fails with the execution error; a partner whose listing is broadcast
+    (M10) may be avoided. The institution judges a share of donors by its norm (`reputation.judge`, the
     code the theory check tests), keeps their reputation and moves their behaviour factor.
     """
 
@@ -107,8 +113,23 @@ class Interactions(Mechanism):
         StateSpec("reputation", "bool", True, "the institution's standing of the citizen: good"),
         StateSpec("helped_today", "int8", 0, "times the citizen received help today (saturates at 127)"),
         StateSpec("refused_today", "int8", 0, "times a partner refused the citizen today (saturates at 127)"),
+        StateSpec("payoff", "float32", 0.0, "accumulated payoff of the donation game"),
+        StateSpec(
+            "memory",
+            "int8",
+            0,
+            "private experience (visibility none): what the partner at this tie entry did to this citizen last, "
+            "+1 helped, -1 refused",
+            per="tie",
+        ),
     )
+    reads = ("strategy", "trust", "score", "blacklisted", "publicly_shamed")
+    writes = EVIDENCE
+    counts = ("interactions", "helps", "payoff_total", "interactions_blacklisted", "helps_blacklisted", "avoided")
     params: InteractionsParams
+
+    def needed(self, spec: StateSpec) -> bool:
+        return spec.name != "memory" or self.params.visibility == "none"  # 1 byte a tie entry, only if read
 
     def init(self) -> None:
         p = self.params
@@ -118,10 +139,9 @@ class Interactions(Mechanism):
         self.bounds = p.partners.bounds()
         self.watched = np.isin(np.arange(len(CONTEXTS)), [CONTEXTS.index(c) for c in p.monitored])
         gtft = max(0.0, 1.0 - p.cost / p.benefit) if p.benefit > 0 else 0.0
-        self.forgiveness = p.forgiveness if p.forgiveness is not None else gtft
-        # Private experience: what the partner at each tie entry did to this citizen last (+1 helped, -1 refused).
-        self.memory = np.zeros(self.sim.network.indices.shape[0], dtype=np.int8) if p.visibility == "none" else None
-        self.avoidance = self.sim.mechanism("shaming").params.avoidance if self.sim.enabled("shaming") else 0.0
+        self.rates = Rates(
+            p.forgiveness if p.forgiveness is not None else gtft, p.avoid_shamed, p.execution_error, p.monitoring_share
+        )
 
     def step(self, day: int) -> None:
         self.people.helped_today[:] = 0
@@ -129,47 +149,28 @@ class Interactions(Mechanism):
         if self.people.n < 2:
             return
         for round_ in range(self.params.interactions_per_day):
-            self._round(draws.key(self.key, day, round_))
+            self._round(day, round_)
 
-    def _round(self, key: np.uint64) -> None:
+    def _round(self, day: int, round_: int) -> None:
         """Every citizen acts once as donor (donor i is citizen i), in one parallel pass (`_meet`)."""
         p, people, net = self.params, self.people, self.sim.network
         n = people.n
-        partner = np.empty(n, dtype=np.int32)
-        helped = np.empty(n, dtype=np.bool_)
-        judged = np.empty(n, dtype=np.bool_)
-        remembers = self.memory is not None
-        entry = np.empty(n if remembers else 0, dtype=np.int64)
-        counts = _meet(
-            net.indptr,
-            net.segments,
-            net.indices,
-            net.active,
-            key,
-            self.bounds,
-            self._view(),
-            people.strategy,
-            INTENT,
-            people.trust,
-            self.memory if remembers else np.empty(0, np.int8),
-            self.forgiveness,
-            self.avoidance,
-            p.execution_error,
-            self.watched,
-            p.monitoring_share,
-            partner,
-            entry,
-            helped,
-            judged,
+        remembers = self.params.visibility == "none"
+        memory = self.ties.memory
+        out = Round(
+            np.empty(n, dtype=np.int32),
+            np.empty(n if remembers else 0, dtype=np.int64),
+            np.empty(n, dtype=np.bool_),
+            np.empty(n, dtype=np.bool_),
         )
+        seen = Seen(self.bounds, self._view(), people.strategy, INTENT, people.trust, memory, self.watched)
+        counts = MeetCounts(*_meet(net.csr, self.decision_key(f"meet{round_}", day), seen, self.rates, *out))
         if remembers:
             discriminating = people.strategy == Strategy.DISCRIMINATOR  # the only readers of the memory
-            record_experience(
-                net.indptr, net.segments, net.indices, partner, entry, helped, discriminating, self.memory
-            )
-        settle(
-            partner,
-            helped,
+            _remember(net.csr, out.partner, out.entry, out.helped, discriminating, memory)
+        _settle(
+            out.partner,
+            out.helped,
             p.benefit,
             p.cost,
             people.payoff,
@@ -177,24 +178,23 @@ class Interactions(Mechanism):
             people.refused_today,
             numba.get_num_threads(),
         )
-        helps, listed, helps_listed, avoided = counts
-        self.sim.count("interactions", n)
-        self.sim.count("helps", helps)
-        self.sim.count("payoff_total", (p.benefit - p.cost) * helps)
-        self.sim.count("interactions_blacklisted", listed)
-        self.sim.count("helps_blacklisted", helps_listed)
-        if self.avoidance > 0:
-            self.sim.count("avoided", avoided)
+        self.count("interactions", n)
+        self.count("helps", counts.helps)
+        self.count("payoff_total", (p.benefit - p.cost) * counts.helps)
+        self.count("interactions_blacklisted", counts.with_listed)
+        self.count("helps_blacklisted", counts.helps_to_listed)
+        self.count("avoided", counts.avoided)
         if p.monitoring_share > 0:
-            watched = np.flatnonzero(judged)
-            self._judge(watched, partner[watched], helped[watched])
+            watched = np.flatnonzero(out.judged)
+            flips = self.uniform(f"assessment{round_}", day, watched)
+            self._judge(watched, out.partner[watched], out.helped[watched], flips)
 
     def _view(self) -> np.ndarray:
         """What a donor meeting each citizen today sees of it: bits SEEN_GOOD, SHAMED, LISTED (read before
         any verdict)."""
         p, people = self.params, self.people
         view = people.blacklisted.view(np.uint8) * np.uint8(LISTED)
-        if self.avoidance > 0:
+        if p.avoid_shamed > 0:
             view |= people.publicly_shamed.view(np.uint8) * np.uint8(SHAMED)
         if p.visibility == "score_tier":
             view |= (people.score >= p.tier_cut).view(np.uint8) * np.uint8(SEEN_GOOD)
@@ -204,7 +204,7 @@ class Interactions(Mechanism):
             view |= people.reputation.view(np.uint8) * np.uint8(SEEN_GOOD)
         return view
 
-    def _judge(self, donor: np.ndarray, recipient: np.ndarray, helped: np.ndarray) -> None:
+    def _judge(self, donor: np.ndarray, recipient: np.ndarray, helped: np.ndarray, flips: np.ndarray) -> None:
         """The institution's verdict on observed donors: their reputation and behaviour factor.
 
         A bad verdict for helping a recipient the institution holds bad is guilt by
@@ -217,7 +217,7 @@ class Interactions(Mechanism):
             good = ~people.blacklisted[recipient]
         else:
             good = people.score[recipient] >= p.tier_cut
-        verdict = judge(helped, good, p.norm, p.assessment_error, self.rng)
+        verdict = judge(helped, good, p.norm, p.assessment_error, uniforms=flips)
         people.reputation[donor] = verdict
         bad = ~verdict
         cause = np.where(helped[bad] & ~good[bad], Cause.ASSOCIATION, Cause.MISCONDUCT).astype(np.int8)
@@ -230,44 +230,78 @@ SEEN_GOOD = 1  # a discriminator sees it as good (visibility score_tier, blackli
 SHAMED = 2  # its listing is broadcast and in force: a donor may avoid it (M10)
 LISTED = 4  # blacklisted (counted)
 
+# Donor i's draws in a round (counter-based under the round's key, `draws`): one slot per decision.
+SLOT_CONTEXT = 0  # which context: a uniform's count of the partner shares' bounds reached
+SLOT_PARTNER = 1  # which tie within it (`pick_partner`) ...
+SLOT_PARTNER_AGAIN = 6  # ... and again among the active ones if that tie was cut
+SLOT_PRIVATE_VIEW = 2  # visibility none: help who helped me last, forgive who refused, else trust
+SLOT_AVOID = 3  # declining a shamed partner
+SLOT_EXECUTION = 4  # an intended help failing (`reputation.carry_out`'s rule)
+SLOT_WATCHED = 5  # the institution observing this act
+
+
+class Seen(NamedTuple):
+    """What donors decide on: the contexts' bounds, every citizen's view bits, their strategies
+    and the intent table, their trust, the private memory per tie entry (empty unless read), and
+    which contexts the institution watches."""
+
+    bounds: np.ndarray
+    view: np.ndarray
+    strategy: np.ndarray
+    intent: np.ndarray
+    trust: np.ndarray
+    memory: np.ndarray
+    watched: np.ndarray
+
+
+class Rates(NamedTuple):
+    forgiveness: float  # chance of helping a partner who refused last time (visibility none)
+    avoidance: float  # chance of declining a shamed partner
+    execution_error: float
+    monitoring_share: float
+
+
+class Round(NamedTuple):
+    """One round's outcome per donor (donor i is citizen i)."""
+
+    partner: np.ndarray  # int32
+    entry: np.ndarray  # int64 tie entry of the partner, -1 for a stranger (only if remembering)
+    helped: np.ndarray  # bool
+    judged: np.ndarray  # bool: the institution observed it
+
+
+class MeetCounts(NamedTuple):
+    helps: int
+    with_listed: int  # interactions with a blacklisted partner
+    helps_to_listed: int
+    avoided: int
+
 
 @numba.njit(parallel=True, cache=True)
 def _meet(
-    indptr,
-    segments,
-    indices,
-    active,
-    key,
-    bounds,
-    view,
-    strategy,
-    intent,
-    trust,
-    memory,
-    forgiveness,
-    avoidance,
-    execution_error,
-    watched,
-    monitoring_share,
-    partner,
-    entry,
-    helped,
-    judged,
+    csr: Csr,
+    key: np.uint64,
+    seen: Seen,
+    rates: Rates,
+    partner: np.ndarray,
+    entry: np.ndarray,
+    helped: np.ndarray,
+    judged: np.ndarray,
 ) -> tuple[int, int, int, int]:
-    """One round of the donation game for every donor i in parallel; returns (helps,
-    interactions with the blacklisted, helps to them, avoidances).
+    """One round of the donation game for every donor i in parallel; returns `MeetCounts`' fields.
 
-    Donor i's draws are counter-based under `key` (`draws`), so the round is the same for
-    any number of threads: slot 0 picks the context (a uniform's count of `bounds` reached)
-    and slots 1 and 6 the partner within it (`pick_partner`); slot 2 the private view (visibility
-    none: help who helped me last, forgive who refused with `forgiveness`, else trust); slot 3
-    the avoidance of a shamed partner; slot 4 the execution error (`reputation.execute`);
-    slot 5 whether the institution watches (in a watched context, with `monitoring_share`).
-    Intentions index `reputation.INTENT`. Writes partner, tie entry (if remembering: the
-    memory is read here and written after the round, in `record_experience`), helped, judged.
-    When the views outgrow the cache, the stranger a donor AHEAD will meet is recomputed
-    from its draws and its view prefetched (2x faster at 10^7 citizens, slower at 10^6).
+    Donor i's draws are counter-based under `key`, one slot per decision (the SLOT_*
+    constants), so the round is the same for any number of threads and switching one
+    decision off leaves the others' draws alone. Intentions index `reputation.INTENT`. The
+    memory is read here and written after the round (`_remember`). The outputs are `Round`'s
+    fields, passed one by one: a parallel kernel's writes into arrays held in a tuple argument
+    are lost (Numba 0.68). When the views outgrow the
+    cache, the stranger a donor AHEAD will meet is recomputed from its draws and its view
+    prefetched (2x faster at 10^7 citizens, slower at 10^6).
     """
+    indptr, segments, indices, active = csr
+    bounds, view, strategy, intent, trust, memory, watched = seen
+    forgiveness, avoidance, execution_error, monitoring_share = rates
     remembers = memory.shape[0] > 0
     stranger = bounds.shape[0]
     helps = 0
@@ -279,35 +313,90 @@ def _meet(
     for i in numba.prange(n):
         if far and i + AHEAD < n:  # a donor AHEAD who will meet a stranger: start loading its view
             later = draws.citizen(key, i + AHEAD)
-            if draws.uniform(later, 0) >= bounds[stranger - 1]:
-                prefetch(view, stranger_of(n, i + AHEAD, draws.uniform(later, 1)))
+            if draws.uniform(later, SLOT_CONTEXT) >= bounds[stranger - 1]:
+                prefetch(view, stranger_of(n, i + AHEAD, draws.uniform(later, SLOT_PARTNER)))
         state = draws.citizen(key, i)
-        u = draws.uniform(state, 0)
+        u = draws.uniform(state, SLOT_CONTEXT)
         context = 0
         for bound in bounds:
             context += u >= bound
-        pick, pick_again = draws.uniform(state, 1), draws.uniform(state, 6)
+        pick, pick_again = draws.uniform(state, SLOT_PARTNER), draws.uniform(state, SLOT_PARTNER_AGAIN)
         r, k = pick_partner(indptr, segments, indices, active, i, context, stranger, pick, pick_again)
         if k < 0:
             context = stranger  # including donors without a tie in their context
-        seen = view[r]
+        seen_bits = view[r]
         if remembers:
             entry[i] = k
             last = memory[k] if k >= 0 else 0
             chance = 1.0 if last > 0 else (forgiveness if last < 0 else trust[i])
-            good = draws.uniform(state, 2) < chance
+            good = draws.uniform(state, SLOT_PRIVATE_VIEW) < chance
         else:
-            good = (seen & SEEN_GOOD) != 0
+            good = (seen_bits & SEEN_GOOD) != 0
         intended = intent[strategy[i], 1 if good else 0]
-        if seen & SHAMED and draws.uniform(state, 3) < avoidance:
+        if seen_bits & SHAMED and draws.uniform(state, SLOT_AVOID) < avoidance:
             intended = False
             avoided += 1
-        h = intended and not draws.uniform(state, 4) < execution_error
+        h = intended and not draws.uniform(state, SLOT_EXECUTION) < execution_error
         partner[i] = r
         helped[i] = h
-        judged[i] = watched[context] and draws.uniform(state, 5) < monitoring_share
+        judged[i] = watched[context] and draws.uniform(state, SLOT_WATCHED) < monitoring_share
         helps += h
-        if seen & LISTED:
+        if seen_bits & LISTED:
             listed += 1
             helps_listed += h
     return helps, listed, helps_listed, avoided
+
+
+@numba.njit(parallel=True, cache=True)
+def _remember(
+    csr: Csr, partner: np.ndarray, entry: np.ndarray, helped: np.ndarray, remembers: np.ndarray, memory: np.ndarray
+) -> None:
+    """Each recipient of a tie interaction who `remembers` notes, at its own entry for the donor,
+    what the donor did: +1 helped, -1 refused. Donor i is citizen i; strangers (entry -1) leave
+    no trace. Recipients who never read a memory (non-discriminators) are skipped: no lookup.
+
+    Every (recipient, donor) entry is written at most once a round, so the parallel writes
+    never collide.
+    """
+    indptr, segments, indices, _ = csr
+    for i in numba.prange(partner.shape[0]):
+        if entry[i] >= 0 and remembers[partner[i]]:
+            memory[reverse(indptr, segments, indices, i, entry[i])] = 1 if helped[i] else -1
+
+
+@numba.njit(parallel=True, cache=True)
+def _settle(
+    partner: np.ndarray,
+    helped: np.ndarray,
+    benefit: float,
+    cost: float,
+    payoff: np.ndarray,
+    received: np.ndarray,
+    refused: np.ndarray,
+    blocks: int,
+) -> None:
+    """Pay one round of the donation game, donor i being citizen i; tally help received and refused.
+
+    Recipients repeat, so each block of citizens is settled by one thread that walks every
+    donor in order and applies only what lands in its block: every payoff sees its additions
+    in donor order, the same float32 sums for any number of `blocks` (one per thread). The
+    int8 tallies saturate at 127.
+    """
+    n = partner.shape[0]
+    for b in numba.prange(blocks):
+        lo, hi = n * b // blocks, n * (b + 1) // blocks
+        for i in range(n):
+            if i + AHEAD < n and lo <= partner[i + AHEAD] < hi:
+                later = partner[i + AHEAD]
+                prefetch(payoff, later)
+                prefetch(received if helped[i + AHEAD] else refused, later)
+            r = partner[i]
+            if helped[i]:
+                if lo <= i < hi:
+                    payoff[i] -= cost
+                if lo <= r < hi:
+                    payoff[r] += benefit
+                    if received[r] < 127:
+                        received[r] += 1
+            elif lo <= r < hi and refused[r] < 127:
+                refused[r] += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from socialcredit.mechanisms.base import Mechanism, MechanismParams, StateSpec, sample_bernoulli, sample_rare
+from socialcredit.core import Mechanism, MechanismParams, StateSpec
 
 
 class LifeEventsParams(MechanismParams):
@@ -20,6 +20,13 @@ class LifeEventsParams(MechanismParams):
         0.5, ge=0, le=3, description="shock rate scales as (median income / income) ** this"
     )
     hardship_days_mean: float = Field(90.0, ge=1, le=3650, description="mean length of a hardship spell, days")
+
+
+def geometric(u: np.ndarray, mean: float) -> np.ndarray:
+    """Geometric lengths (>= 1, mean `mean`) by inverse transform of the uniforms u."""
+    if mean <= 1.0:
+        return np.ones(u.shape[0], dtype=np.int64)
+    return np.ceil(np.log1p(-u) / np.log1p(-1.0 / mean)).astype(np.int64).clip(min=1)
 
 
 class LifeEvents(Mechanism):
@@ -37,6 +44,8 @@ class LifeEvents(Mechanism):
         StateSpec("hardship_from_health", "bool", False, "the current hardship came from a hospital stay"),
         StateSpec("shock_hazard", "float32", 0.0, "daily chance of an income shock"),
     )
+    reads = ("income", "health_hazard")
+    counts = ("hospital_episodes", "income_shocks")
     params: LifeEventsParams
 
     def init(self) -> None:
@@ -48,23 +57,23 @@ class LifeEvents(Mechanism):
         self.health_max = float(people.health_hazard.max()) if people.n else 0.0
 
     def step(self, day: int) -> None:
-        p, people, rng = self.params, self.people, self.rng
-        sick = sample_rare(rng, people.health_hazard, self.health_max)
+        p, people = self.params, self.people
+        sick = self.sample_rare("hospital", day, people.health_hazard, self.health_max, people.n)
         sick = sick[people.hospital_until[sick] <= day]
-        stay = rng.geometric(1.0 / p.hospital_days_mean, size=sick.shape[0])  # >= 1 day, mean as set
+        stay = geometric(self.uniform("hospital_stay", day, sick), p.hospital_days_mean)
         people.hospital_until[sick] = day + stay
-        impoverished = sample_bernoulli(rng, sick, p.hardship_after_hospital)
-        self._hardship(impoverished, day + stay[np.isin(sick, impoverished)], from_health=True)
+        poor = self.uniform("hardship_after_hospital", day, sick) < p.hardship_after_hospital
+        self._hardship(sick[poor], day + stay[poor], day, from_health=True)
 
-        shocked = sample_rare(rng, people.shock_hazard, self.shock_max)
+        shocked = self.sample_rare("income_shock", day, people.shock_hazard, self.shock_max, people.n)
         shocked = shocked[people.hardship_until[shocked] <= day]
-        self._hardship(shocked, np.full(shocked.shape[0], day, dtype=np.int64), from_health=False)
-        self.sim.count("hospital_episodes", sick.shape[0])
-        self.sim.count("income_shocks", shocked.shape[0])
+        self._hardship(shocked, np.full(shocked.shape[0], day, dtype=np.int64), day, from_health=False)
+        self.count("hospital_episodes", sick.shape[0])
+        self.count("income_shocks", shocked.shape[0])
 
-    def _hardship(self, idx: np.ndarray, start: np.ndarray, from_health: bool) -> None:
-        length = self.rng.geometric(1.0 / self.params.hardship_days_mean, size=idx.shape[0])
-        end = start + length
+    def _hardship(self, idx: np.ndarray, start: np.ndarray, day: int, from_health: bool) -> None:
+        decision = "hardship_after_hospital_length" if from_health else "hardship_length"
+        end = start + geometric(self.uniform(decision, day, idx), self.params.hardship_days_mean)
         longer = end > self.people.hardship_until[idx]  # the spell that ends last names the cause
         self.people.hardship_until[idx[longer]] = end[longer]
         self.people.hardship_from_health[idx[longer]] = from_health

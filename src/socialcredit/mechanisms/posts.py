@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numba
 import numpy as np
 from pydantic import Field
 
 from socialcredit import draws
-from socialcredit.causes import Cause
-from socialcredit.mechanisms.adaptation import speech_kept
-from socialcredit.mechanisms.base import Mechanism, MechanismParams, StateSpec
-from socialcredit.mechanisms.data_collection import Channel, observed
-from socialcredit.mechanisms.score import Factor, evidence
+from socialcredit.core import Mechanism, MechanismParams, StateSpec
+from socialcredit.record import EVIDENCE, Cause, Channel, Factor, evidence, observed
 
 
 class PostsParams(MechanismParams):
@@ -44,8 +43,8 @@ class PostsParams(MechanismParams):
 class Posts(Mechanism):
     """Draws each citizen's posts by kind each day; classifies what is seen.
 
-    A citizen posts at its posting rate; a share of its posts is critical (its trait, cut by
-    self-censorship under M12), a share of the rest positive, the others neutral. Only posts a
+    A citizen posts at its posting rate; a share of its posts is critical (its trait, times the
+    share it still dares to make under M12, `speech_kept`), a share of the rest positive, the others neutral. Only posts a
     social platform sees are classified: critical ones flagged with the true-positive rate,
     neutral ones with the false-positive rate, positive ones never. Neutral posts are split by
     thinning, so only the flagged ones are drawn per citizen; the rest are daily totals.
@@ -62,6 +61,19 @@ class Posts(Mechanism):
             "posts_flagged_recent", "float32", 0.0, "own posts flagged, fading with e-folding time flag_memory_days"
         ),
     )
+    reads = ("posting_rate", "critical_share", "speech_kept", "enrolled")
+    writes = EVIDENCE
+    counts = (
+        "posts_total",
+        "posts_critical",
+        "posts_neutral",
+        "posts_positive",
+        "posts_flagged",
+        "flagged_critical",
+        "flagged_neutral",
+        "posts_seen_critical",
+        "posts_seen_neutral",
+    )
     params: PostsParams
 
     def init(self) -> None:
@@ -71,44 +83,62 @@ class Posts(Mechanism):
         seen = observed(people, Channel.SOCIAL, np.arange(people.n))
         self.neutral_seen_total = float(neutral[seen].sum(dtype=np.float64))
         self.keep_flags = np.float32(np.exp(-1.0 / p.flag_memory_days))
-        adaptation = self.sim.scenario.adaptation
-        self.censorship = (
-            adaptation.censorship_sensitivity if adaptation.enabled and adaptation.self_censorship else None
-        )
 
     def step(self, day: int) -> None:
-        p, people, rng = self.params, self.people, self.rng
+        p, people = self.params, self.people
         fpr = p.false_positive_rate
-        counts = _post(
-            draws.key(self.key, day),
-            people.posting_rate,
-            people.critical_share,
-            people.perceived_risk,
-            -1.0 if self.censorship is None else self.censorship,
-            people.enrolled[Channel.SOCIAL],
-            np.array([p.positive_share, fpr, p.true_positive_rate], dtype=np.float64),
-            np.array([p.positive_reward, p.flag_penalty], dtype=np.float64),
-            self.keep_flags,
-            people.factors[Factor.BEHAVIOUR],
-            people.last_penalty_cause,
-            people.posts_flagged_recent,
+        c = PostCounts(
+            *_post(
+                self.decision_key("post", day),
+                people.posting_rate,
+                people.critical_share,
+                people.speech_kept,
+                people.enrolled[Channel.SOCIAL],
+                p.positive_share,
+                fpr,
+                p.true_positive_rate,
+                p.positive_reward,
+                p.flag_penalty,
+                self.keep_flags,
+                people.factors[Factor.BEHAVIOUR],
+                people.last_penalty_cause,
+                people.posts_flagged_recent,
+            )
         )
-        critical, critical_seen, flagged_critical, positive, flaggable, flagged_neutral = counts
         # Neutral posts that are not flagged only count: their totals are drawn directly.
-        neutral_seen = flagged_neutral + int(rng.poisson(self.neutral_seen_total * (1.0 - fpr)))
-        neutral_unseen = flaggable - flagged_neutral
-        neutral_unseen += int(rng.poisson((self.neutral_total - self.neutral_seen_total) * (1.0 - fpr)))
-
+        neutral_seen = c.flagged_neutral + int(
+            self.generator("neutral_seen", day).poisson(self.neutral_seen_total * (1.0 - fpr))
+        )
+        neutral_unseen = (
+            c.flaggable
+            - c.flagged_neutral
+            + int(
+                self.generator("neutral_unseen", day).poisson(
+                    (self.neutral_total - self.neutral_seen_total) * (1.0 - fpr)
+                )
+            )
+        )
         neutral = neutral_seen + neutral_unseen
-        self.sim.count("posts_total", critical + positive + neutral)
-        self.sim.count("posts_critical", critical)
-        self.sim.count("posts_neutral", neutral)
-        self.sim.count("posts_positive", positive)
-        self.sim.count("posts_flagged", flagged_critical + flagged_neutral)
-        self.sim.count("flagged_critical", flagged_critical)
-        self.sim.count("flagged_neutral", flagged_neutral)
-        self.sim.count("posts_seen_critical", critical_seen)
-        self.sim.count("posts_seen_neutral", neutral_seen)
+        self.count("posts_total", c.critical + c.positive + neutral)
+        self.count("posts_critical", c.critical)
+        self.count("posts_neutral", neutral)
+        self.count("posts_positive", c.positive)
+        self.count("posts_flagged", c.flagged_critical + c.flagged_neutral)
+        self.count("flagged_critical", c.flagged_critical)
+        self.count("flagged_neutral", c.flagged_neutral)
+        self.count("posts_seen_critical", c.critical_seen)
+        self.count("posts_seen_neutral", neutral_seen)
+
+
+class PostCounts(NamedTuple):
+    """A day's posts, as `_post` counts them."""
+
+    critical: int
+    critical_seen: int
+    flagged_critical: int
+    positive: int
+    flaggable: int  # neutral posts the classifier would flag, seen or not
+    flagged_neutral: int  # of those, the ones a platform saw: false positives
 
 
 @numba.njit(parallel=True, cache=True)
@@ -116,11 +146,13 @@ def _post(
     key: np.uint64,
     posting_rate: np.ndarray,
     critical_share: np.ndarray,
-    risk: np.ndarray,
-    censorship: float,
+    kept: np.ndarray,
     seen: np.ndarray,
-    shares: np.ndarray,
-    moves: np.ndarray,
+    positive_share: float,
+    fpr: float,
+    tpr: float,
+    reward: float,
+    penalty: float,
     keep_flags: float,
     behaviour: np.ndarray,
     cause: np.ndarray,
@@ -132,13 +164,9 @@ def _post(
     (the three kinds are independent Poisson processes, so their sum is one and each post's
     kind a draw by rate), from counter-based draws (`draws`): the same for any number of
     threads. Critical posts are flagged with the true-positive rate, neutral ones in this
-    count are the false positives; a post counts only if the platforms see its author.
-    `censorship` < 0: no self-censorship. shares: positive share, false-positive rate,
-    true-positive rate; moves: positive reward, flag penalty. Returns (critical, critical
-    seen, critical flagged, positive, would-be-flagged neutral, neutral flagged).
+    count are the false positives; a post counts only if the platforms see its author. The
+    critical rate is cut to the share `kept` (self-censorship). Returns `PostCounts`' fields.
     """
-    positive_share, fpr, tpr = shares[0], shares[1], shares[2]
-    reward, penalty = moves[0], moves[1]
     n = posting_rate.shape[0]
     blocks = (n + draws.BLOCK - 1) // draws.BLOCK
     tally = np.zeros((blocks, 6), dtype=np.int64)  # per block of citizens: the returned counts
@@ -148,9 +176,7 @@ def _post(
         posting = np.empty(hi - lo, dtype=np.bool_)
         for i in range(lo, hi):  # screening, vectorised
             flagged_recent[i] *= keep_flags
-            rate_critical = posting_rate[i] * critical_share[i]
-            if censorship >= 0:
-                rate_critical *= speech_kept(risk[i], censorship)
+            rate_critical = posting_rate[i] * critical_share[i] * kept[i]
             calm = posting_rate[i] * (1.0 - critical_share[i])
             rates[0, i - lo] = rate_critical
             rates[1, i - lo] = calm * positive_share

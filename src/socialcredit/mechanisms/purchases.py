@@ -7,10 +7,8 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from socialcredit import draws
-from socialcredit.causes import Cause
-from socialcredit.mechanisms.base import Mechanism, MechanismParams, StateSpec
-from socialcredit.mechanisms.data_collection import Channel
-from socialcredit.mechanisms.score import Factor, evidence
+from socialcredit.core import Mechanism, MechanismParams, StateSpec
+from socialcredit.record import EVIDENCE, Cause, Channel, Factor, evidence
 
 
 class PurchasesParams(MechanismParams):
@@ -62,12 +60,15 @@ class Purchases(Mechanism):
     )
     Params = PurchasesParams
     states = (StateSpec("idle_rate", "float32", 0.0, "idle goods this citizen buys per day, on average"),)
+    reads = ("enrolled",)
+    writes = EVIDENCE
+    counts = ("purchases_total", "purchases_necessity", "purchases_idle")
     params: PurchasesParams
 
     def init(self) -> None:
         p, people = self.params, self.people
         shape = p.idle_taste_shape
-        taste = self.rng.gamma(shape, 1.0 / shape, size=people.n)
+        taste = self.generator("idle_taste", 0).gamma(shape, 1.0 / shape, size=people.n)
         share = np.minimum(p.idle_share * taste, 1.0 - p.necessity_share)
         people.idle_rate[:] = p.purchases_per_day * share
         idle_total = float(people.idle_rate.sum(dtype=np.float64))
@@ -77,7 +78,7 @@ class Purchases(Mechanism):
     def step(self, day: int) -> None:
         p, people = self.params, self.people
         necessity, idle = _buy(
-            draws.key(self.key, day),
+            self.decision_key("buy", day),
             self.necessity_rate,
             people.idle_rate,
             people.enrolled[Channel.SHOPPING],
@@ -86,10 +87,12 @@ class Purchases(Mechanism):
             people.factors[Factor.BEHAVIOUR],
             people.last_penalty_cause,
         )
-        other = int(self.rng.poisson(self.other_total))  # neither scored nor kept: counted only
-        self.sim.count("purchases_total", necessity + idle + other)
-        self.sim.count("purchases_necessity", necessity)
-        self.sim.count("purchases_idle", idle)
+        other = int(
+            self.generator("other_goods", day).poisson(self.other_total)
+        )  # neither scored nor kept: counted only
+        self.count("purchases_total", necessity + idle + other)
+        self.count("purchases_necessity", necessity)
+        self.count("purchases_idle", idle)
 
 
 @numba.njit(parallel=True, cache=True)
@@ -133,7 +136,6 @@ def _buy(
             if reward > 0 and n_necessity:
                 evidence(behaviour, i, reward * n_necessity)
             if penalty > 0 and bought > n_necessity:
-                # No cause names a lawful preference: the penalty is recorded as unattributed.
                 evidence(behaviour, i, -penalty * (bought - n_necessity))
                 cause[i] = Cause.PREFERENCE
     necessity, idle = tally.sum(axis=0)

@@ -7,11 +7,8 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from socialcredit.causes import Cause
-from socialcredit.kernels import pick_partners, tie_ends
-from socialcredit.mechanisms.base import Mechanism, MechanismParams, StateSpec, sample_bernoulli, sample_rare
-from socialcredit.mechanisms.lists import ListKind, blacklist
-from socialcredit.mechanisms.score import Factor, apply_evidence
+from socialcredit.core import Mechanism, MechanismParams, StateSpec
+from socialcredit.record import EVIDENCE, LISTING, Cause, Factor, ListKind, apply_evidence, blacklist
 from socialcredit.reputation import Strategy
 from socialcredit.society.network import Layer
 
@@ -95,25 +92,40 @@ class Reports(Mechanism):
             0.0,
             "accepted reports against one, fading with e-folding time report_memory_days",
         ),
+        StateSpec("denounced_today", "int16", 0, "reports against one accepted today (read by M12)"),
     )
+    reads = (
+        "opportunism",
+        "free_rider",
+        "debt",
+        "strategy",
+        "protected_until",
+        "blacklisted",
+        "list_kind",
+        "listed_day",
+    )
+    writes = (*EVIDENCE, *LISTING)
+    counts = ("reports_total", "reports_false", "reports_accepted", "slander_accepted", "listings_report")
+    logs = ("pending",)
     params: ReportsParams
 
     def init(self) -> None:
         self.keep_reports = np.float32(np.exp(-1.0 / self.params.report_memory_days))  # a day's fading
-        self.denounced_today = np.empty(0, dtype=np.int64)  # the target of each of today's accepted reports (M12)
         self.hazard = (self.params.report_rate / 365.0 * self.people.opportunism).astype(np.float32)
         self.hazard_max = float(self.hazard.max()) if self.people.n else 0.0
+        self.defection_shows = self.sim.enabled("interactions")  # a defector of the donation game shows misconduct
         # Unverified reports awaiting a mob: day, reporter, target, false.
         self.pending = (np.empty(0, np.int32), np.empty(0, np.int64), np.empty(0, np.int32), np.empty(0, bool))
 
     def step(self, day: int) -> None:
-        p, rng = self.params, self.rng
+        p = self.params
         self.people.reported_recent *= self.keep_reports
-        reporter, target, false = self._file()
-        self.sim.count("reports_total", target.shape[0])
-        self.sim.count("reports_false", int(np.count_nonzero(false)))
+        self.people.denounced_today[:] = 0
+        reporter, target, false = self._file(day)
+        self.count("reports_total", target.shape[0])
+        self.count("reports_false", int(np.count_nonzero(false)))
 
-        checked = rng.random(target.shape[0]) < p.verification
+        checked = self.uniform("verify", day, reporter) < p.verification  # one report per reporter a day
         accepted = checked & ~false  # a check reveals the truth
         if p.unverified == "accept":
             accepted |= ~checked
@@ -124,32 +136,30 @@ class Reports(Mechanism):
             taken = [np.concatenate([now, late]) for now, late in zip(taken, mobbed, strict=True)]
         self._accept(*taken, day)
 
-    def _file(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _file(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Today's reports: (reporter, target, false).
 
         Each reporting occasion looks at one tie, or joins an open denunciation (pile-on);
         it names a target showing misconduct truthfully, an innocent tie as slander with
         the reporter's chance, an innocent it joins against always.
         """
-        p, people, rng, net = self.params, self.people, self.rng, self.sim.network
-        reporter = sample_rare(rng, self.hazard, self.hazard_max)
-        anyone = np.full(reporter.shape[0], -1, dtype=np.int8)
-        u = rng.random((2, reporter.shape[0]))
-        target, entry = pick_partners(
-            net.indptr, net.segments, net.indices, net.active, reporter, anyone, len(Layer), u
-        )
+        p, people, net = self.params, self.people, self.sim.network
+        reporter = self.sample_rare("report", day, self.hazard, self.hazard_max, people.n)
+        target, entry = net.pick_partners(reporter, self.uniform("target", day, reporter, slots=2))
         joins = np.zeros(reporter.shape[0], dtype=bool)
         open_targets = self.pending[2]
         if p.pile_on > 0 and open_targets.shape[0]:
-            joins = rng.random(reporter.shape[0]) < p.pile_on
-            target[joins] = open_targets[rng.integers(0, open_targets.shape[0], size=int(joins.sum()))]
+            u = self.uniform("pile_on", day, reporter, slots=2)
+            joins = u[0] < p.pile_on
+            pick = np.minimum((u[1][joins] * open_targets.shape[0]).astype(np.int64), open_targets.shape[0] - 1)
+            target[joins] = open_targets[pick]
         named = ((entry >= 0) | joins) & (target != reporter)  # a tie seen, or a denunciation joined
         reporter, target, joins = reporter[named], target[named], joins[named]
         guilty = people.free_rider[target] & (people.debt[target] > 0)
-        if self.sim.enabled("interactions"):
+        if self.defection_shows:
             guilty |= people.strategy[target] == Strategy.DEFECTOR
         chance = np.minimum(1.0, p.slander_factor * people.opportunism[reporter])
-        false = ~guilty & (joins | (rng.random(target.shape[0]) < chance))
+        false = ~guilty & (joins | (self.uniform("slander", day, reporter) < chance))
         filed = guilty | false
         return reporter[filed], target[filed], false[filed]
 
@@ -173,20 +183,16 @@ class Reports(Mechanism):
         apply_evidence(people, Factor.BEHAVIOUR, target, -p.report_penalty, cause)
         apply_evidence(people, Factor.BEHAVIOUR, reporter, p.reporter_reward)
         np.add.at(people.reported_recent, target, np.float32(1.0))
-        self.denounced_today = target  # one entry per accepted report
-        self.sim.count("reports_accepted", target.shape[0])
-        self.sim.count("slander_accepted", int(np.count_nonzero(false)))
+        np.add.at(people.denounced_today, target, 1)
+        self.count("reports_accepted", target.shape[0])
+        self.count("slander_accepted", int(np.count_nonzero(false)))
         if not p.list_on_accept:
             return
         target, first = np.unique(target, return_index=True)
         listed = blacklist(people, target, ListKind.REPORT, cause[first], day)
         if p.household_spread > 0:
             new = target[(people.list_kind[target] == ListKind.REPORT) & (people.listed_day[target] == day)]
-            kin = sample_bernoulli(self.rng, self._household(new), p.household_spread)
+            kin = np.unique(self.sim.network.tie_ends(new, int(Layer.HOUSEHOLD)))  # over uncut ties: disowning protects
+            kin = self.bernoulli("household_spread", day, kin, p.household_spread)
             listed += blacklist(people, kin, ListKind.REPORT, Cause.ASSOCIATION, day)
-        self.sim.count("listings_report", listed)
-
-    def _household(self, idx: np.ndarray) -> np.ndarray:
-        """Household members of these citizens over uncut household ties (disowning protects)."""
-        net = self.sim.network
-        return np.unique(tie_ends(net.indptr, net.segments, net.indices, net.active, idx, int(Layer.HOUSEHOLD)))
+        self.count("listings_report", listed)

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from enum import IntEnum
-
 import numba
 import numpy as np
 from pydantic import Field, model_validator
 
-from socialcredit.causes import Cause
-from socialcredit.mechanisms.base import Mechanism, MechanismParams, Params, StateSpec
-from socialcredit.society.people import People
-
-
-class Factor(IntEnum):
-    CREDIT_HISTORY = 0
-    FULFILLMENT_CAPACITY = 1
-    PERSONAL_CHARACTERISTICS = 2
-    BEHAVIOUR = 3
-    RELATIONSHIPS = 4
+from socialcredit.core import Mechanism, MechanismParams, Params, StateSpec
+from socialcredit.record import EVIDENCE, Cause, Factor
 
 
 class FactorWeights(Params):
@@ -61,33 +50,14 @@ class ScoreParams(MechanismParams):
         return self
 
 
-def apply_evidence(
-    people: People, factor: Factor, idx: np.ndarray, delta: float | np.ndarray, cause: int | np.ndarray | None = None
-) -> None:
-    """Move one factor of these citizens by `delta` (repeats add up), kept in [0, 1].
-
-    A penalty records its `cause`, the ground truth that the metrics and appeals use.
-    """
-    if idx.shape[0] == 0:
-        return
-    row = people.factors[factor]
-    np.add.at(row, idx, np.asarray(delta, dtype=row.dtype))  # a float64 delta takes NumPy's 40x slower path
-    row[idx] = np.clip(row[idx], 0.0, 1.0)
-    if cause is not None:
-        people.last_penalty_cause[idx] = cause
-
-
-@numba.njit(inline="always", cache=True)
-def evidence(row: np.ndarray, i: int, delta: float) -> None:
-    """`apply_evidence` for one citizen inside a kernel (the caller records any cause)."""
-    row[i] = min(max(row[i] + delta, 0.0), 1.0)
-
-
 class Score(Mechanism):
     """Combines the factors; the relationships factor is the mean standing of one's active ties.
 
     A tie's standing is its own score without the relationships factor (so scores do not
-    echo around cycles of friends), and zero while it is blacklisted.
+    echo around cycles of friends), and zero while it is blacklisted; Score publishes it as
+    the signal `standing`. Each day the two dynamic factors decay toward their baselines (a
+    won appeal the day before, `repaired_on`, first restores them to at least the baseline),
+    and the cause of each citizen's shortfall is kept for the lists (`shortfall_cause`).
     """
 
     name = "score"
@@ -98,25 +68,34 @@ class Score(Mechanism):
     )
     Params = ScoreParams
     states = (
-        StateSpec("factors", "float32", 0.5, "the five factors, each in [0, 1]", rows=len(Factor)),
         StateSpec("relationships_baseline", "float32", 0.5, "relationships factor on day 0"),
         StateSpec("score", "float32", np.nan, "the score on [low, high]"),
-        StateSpec("last_penalty_cause", "int8", Cause.NONE, "Cause of the latest penalty"),
+        StateSpec(
+            "shortfall_cause",
+            "int8",
+            Cause.NONE,
+            "Cause of the score's largest weighted shortfall below baseline (ground truth of a score listing)",
+        ),
     )
+    reads = ("income_rank", "conscientiousness", "class_label", "blacklisted", "repaired_on", *EVIDENCE)
+    writes = EVIDENCE
+    publishes = ("standing",)
+    signals = ("standing",)
     params: ScoreParams
-    DYNAMIC = (Factor.CREDIT_HISTORY, Factor.BEHAVIOUR)  # the others are recomputed or fixed
 
     def init(self) -> None:
-        people = self.people
+        p, people = self.params, self.people
         people.factors[:] = self.baselines(slice(None))  # relationships: computed next
-        self.weights = self.params.weights.vector()
+        self.weights = p.weights.vector()
         own = self.weights[: Factor.RELATIONSHIPS]
         self.standing_weights = own / own.sum() if own.sum() > 0 else own  # all zero: everyone stands at 0.5
-        if self.weights[Factor.RELATIONSHIPS] > 0:
-            empty = self.params.isolated_relationships
-            people.factors[Factor.RELATIONSHIPS] = self.sim.ties.mean_of(self.standing(), empty)
-            self.sim.ties.watch("standing", self._stand_into, empty)
+        related = bool(self.weights[Factor.RELATIONSHIPS] > 0)
+        if related:
+            empty = p.isolated_relationships
+            people.factors[Factor.RELATIONSHIPS] = self.sim.signals.mean_of(self.standing(), empty)
+        self.publish("standing", self._stand_into, p.isolated_relationships, tie_mean=related)
         people.relationships_baseline[:] = people.factors[Factor.RELATIONSHIPS]
+        self.label_weight = float(self.weights[Factor.PERSONAL_CHARACTERISTICS] * p.class_label_penalty)
         self._combine()
 
     def baselines(self, idx: np.ndarray | slice) -> np.ndarray:
@@ -141,9 +120,10 @@ class Score(Mechanism):
         p, people = self.params, self.people
         keep = np.float32(1.0 - p.decay)
         ch, b = np.float32(p.initial_credit_history), np.float32(p.initial_behaviour)
-        _decay(people.factors[Factor.CREDIT_HISTORY], ch, people.factors[Factor.BEHAVIOUR], b, keep)
+        credit, behaviour = people.factors[Factor.CREDIT_HISTORY], people.factors[Factor.BEHAVIOUR]
+        _decay(credit, ch, behaviour, b, keep, people.repaired_on, day - 1)
         if self.weights[Factor.RELATIONSHIPS] > 0:  # ties' standing as the previous day left it
-            people.factors[Factor.RELATIONSHIPS] = self.sim.ties["standing"]
+            people.factors[Factor.RELATIONSHIPS] = self.tie_mean("standing")
         self._combine()
 
     def standing(self) -> np.ndarray:
@@ -156,14 +136,38 @@ class Score(Mechanism):
         _stand(self.people.factors, self.standing_weights, self.people.blacklisted, out)
 
     def _combine(self) -> None:
-        p = self.params
-        _combine(self.people.factors, self.weights, p.low, p.high, self.people.score)
+        p, people = self.params, self.people
+        bases = np.array([p.initial_credit_history, p.initial_behaviour, self.label_weight], dtype=np.float64)
+        _combine(
+            people.factors,
+            self.weights,
+            p.low,
+            p.high,
+            people.score,
+            bases,
+            people.relationships_baseline,
+            people.class_label,
+            people.last_penalty_cause,
+            people.shortfall_cause,
+        )
 
 
 @numba.njit(parallel=True, cache=True)
-def _decay(credit: np.ndarray, credit_base: float, behaviour: np.ndarray, behaviour_base: float, keep: float) -> None:
-    """Pull the two dynamic factors a day's decay back toward their (uniform) baselines."""
+def _decay(
+    credit: np.ndarray,
+    credit_base: float,
+    behaviour: np.ndarray,
+    behaviour_base: float,
+    keep: float,
+    repaired_on: np.ndarray,
+    yesterday: int,
+) -> None:
+    """Pull the two dynamic factors a day's decay back toward their (uniform) baselines, after
+    restoring them to at least the baselines for whoever won an appeal yesterday (repair)."""
     for i in numba.prange(credit.shape[0]):
+        if yesterday >= 0 and repaired_on[i] == yesterday:
+            credit[i] = max(credit[i], credit_base)
+            behaviour[i] = max(behaviour[i], behaviour_base)
         credit[i] = credit_base + (credit[i] - credit_base) * keep
         behaviour[i] = behaviour_base + (behaviour[i] - behaviour_base) * keep
 
@@ -185,11 +189,43 @@ def _stand(factors: np.ndarray, weights: np.ndarray, blacklisted: np.ndarray, ou
             out[i] = 0.5
 
 
+ASSOCIATION = int(Cause.ASSOCIATION)
+CLASS_LABEL = int(Cause.CLASS_LABEL)
+CREDIT, BEHAVIOUR, PERSONAL, RELATIONSHIPS = (
+    int(f) for f in (Factor.CREDIT_HISTORY, Factor.BEHAVIOUR, Factor.PERSONAL_CHARACTERISTICS, Factor.RELATIONSHIPS)
+)
+
+
 @numba.njit(parallel=True, cache=True)
-def _combine(factors: np.ndarray, weights: np.ndarray, low: float, high: float, score: np.ndarray) -> None:
-    """The score: low + (high - low) x the weighted sum of the five factors."""
+def _combine(
+    factors: np.ndarray,
+    weights: np.ndarray,
+    low: float,
+    high: float,
+    score: np.ndarray,
+    bases: np.ndarray,
+    relationships_base: np.ndarray,
+    class_label: np.ndarray,
+    last_cause: np.ndarray,
+    shortfall: np.ndarray,
+) -> None:
+    """The score, low + (high - low) x the weighted sum of the five factors, and the cause of its
+    largest weighted shortfall: the relationships factor's is association, an inherited label's
+    (bases[2] = its weighted penalty) the class label, the dynamic factors' the latest penalty's
+    cause. bases: credit-history and behaviour baselines, label weight."""
     for i in numba.prange(score.shape[0]):
         total = 0.0
         for f in range(weights.shape[0]):
             total += weights[f] * factors[f, i]
         score[i] = low + (high - low) * total
+        own = weights[CREDIT] * (bases[0] - factors[CREDIT, i]) + weights[BEHAVIOUR] * (
+            bases[1] - factors[BEHAVIOUR, i]
+        )
+        relation = weights[RELATIONSHIPS] * (relationships_base[i] - factors[RELATIONSHIPS, i])
+        label = bases[2] * class_label[i]
+        cause = last_cause[i]
+        if relation > 0 and relation > own and relation >= label:
+            cause = ASSOCIATION
+        if label > 0 and label > own and label > relation:
+            cause = CLASS_LABEL
+        shortfall[i] = cause

@@ -4,35 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import IntEnum
 from pathlib import Path
+from typing import Literal, get_args
 
 import numpy as np
 from pydantic import Field
 
+from socialcredit.core import Params, States
 from socialcredit.errors import InputError
-from socialcredit.kernels import (
-    MAX_MEANS,
-    active_degree,
-    cut_ties,
-    entry_layers,
-    fill_rows,
-    finish_rows,
-    group_pairs,
-    neighbour_means,
-    ring_pairs,
-)
-from socialcredit.mechanisms.base import Params
+from socialcredit.society import csr
+from socialcredit.society.csr import MAX_MEANS, Layer
 from socialcredit.society.population import shuffle_within_districts
 
-
-class Layer(IntEnum):
-    HOUSEHOLD = 0
-    WORK_UNIT = 1
-    FRIENDSHIP = 2
-
-
+LayerName = Literal["household", "work_unit", "friendship"]
 LAYER_BY_NAME = {layer.name.lower(): layer for layer in Layer}
+assert tuple(LAYER_BY_NAME) == get_args(LayerName), "LayerName must list the Layer codes in order"
 
 
 class NetworkParams(Params):
@@ -66,14 +52,20 @@ class Network:
     segments: np.ndarray  # uint16 (uint32 for rows of 2**16 entries or more), (n, layers - 1)
     active: np.ndarray = field(init=False)  # bool
     cliques: np.ndarray = field(init=False)  # bool per Layer: every pair of a group tied, none cut
+    states: States = field(init=False)  # the mechanisms' per-tie states, parallel to `indices`
 
     def __post_init__(self) -> None:
         self.active = np.ones(self.indices.shape[0], dtype=bool)
         self.cliques = np.zeros(len(Layer), dtype=bool)
+        self.states = States(self.indices.shape[0])
 
     @property
     def n(self) -> int:
         return self.indptr.shape[0] - 1
+
+    @property
+    def csr(self) -> csr.Csr:
+        return csr.Csr(self.indptr, self.segments, self.indices, self.active)
 
     @property
     def n_ties(self) -> int:
@@ -82,7 +74,7 @@ class Network:
     @property
     def layer(self) -> np.ndarray:
         """The Layer code of every entry (int8), parallel to `indices`; computed on each call."""
-        return entry_layers(self.indptr, self.segments)
+        return csr.entry_layers(self.indptr, self.segments)
 
     def sources(self) -> np.ndarray:
         """The owning citizen of every directed entry (int32), parallel to `indices`."""
@@ -93,54 +85,91 @@ class Network:
         directions."""
         if owners is None:
             owners = np.searchsorted(self.indptr, entries, side="right") - 1
-        lowest = cut_ties(self.indptr, self.segments, self.indices, self.active, owners, entries)
+        lowest = csr.cut_ties(self.indptr, self.segments, self.indices, self.active, owners, entries)
         self.cliques[lowest:] = False  # a pair in two groups is stored in the lower layer: the higher lose it too
 
     def active_degree(self) -> np.ndarray:
-        return active_degree(self.indptr, self.active)
+        return csr.active_degree(self.indptr, self.active)
+
+    def tie_ends(self, who: np.ndarray, layer: int = -1) -> np.ndarray:
+        """The other end of every active tie of the citizens `who` in one layer (-1: all), O(ties of who)."""
+        return csr.tie_ends(self.indptr, self.segments, self.indices, self.active, who, layer)
+
+    def pick_partners(self, who: np.ndarray, u: np.ndarray, context: int = -1) -> tuple[np.ndarray, np.ndarray]:
+        """A uniform active tie of each citizen of `who` (in the Layer `context`, -1: any), u (2, len)
+        making the choice; a stranger where it has none. Returns (partner, entry), entry -1 for a stranger."""
+        contexts = np.full(who.shape[0], context, dtype=np.int8)
+        return csr.pick_partners(self.indptr, self.segments, self.indices, self.active, who, contexts, len(Layer), u)
+
+    def reverse(self, owners: np.ndarray, entries: np.ndarray) -> np.ndarray:
+        """The other direction of each tie: the entry of owners[j] in the row of its neighbour at entries[j]."""
+        return csr.reverse_entries(self.indptr, self.segments, self.indices, owners, entries)
+
+    def components(self) -> tuple[int, int]:
+        """Size of the largest connected component over uncut ties, and the number of citizens without any."""
+        return csr.components(self.indptr, self.segments, self.indices, self.active, self.cliques)
 
 
-class TieMeans:
-    """What each citizen sees of its ties: means, over its active ties, of per-citizen signals.
+class Signals:
+    """Per-citizen signals the mechanisms publish to each other, and their means over each tie.
 
-    Mechanisms `watch` a signal at init; `update` computes every watched mean in one pass over
-    the network (the engine calls it at the start of each day, so all see their ties as the
-    previous day left them). One pass for all signals, because the random accesses to the
-    ties' values, not the arithmetic, bound a pass.
+    A publisher registers a signal at init (`publish(name, fill, empty, tie_mean)`: `fill(out)`
+    writes every citizen's value into a float32 array). `now(name)` computes the values as the
+    state stands; for a signal with `tie_mean`, `update` computes, in one pass over the
+    network at the start of each day, the mean over each citizen's active ties (`empty` where
+    there are none), which `self[name]` returns: every mechanism sees its ties as the previous
+    day left them. One pass for all signals, because the random accesses to the ties' values,
+    not the arithmetic, bound a pass.
     """
 
     def __init__(self, network: Network) -> None:
         self.network = network
-        self.signals: dict[str, tuple[Callable[[np.ndarray], None], float]] = {}
+        self.fills: dict[str, Callable[[np.ndarray], None]] = {}
+        self.averaged: dict[str, float] = {}  # name -> empty, for the signals whose tie mean is kept
         self.means = np.empty((0, network.n), dtype=np.float32)
 
-    def watch(self, name: str, fill: Callable[[np.ndarray], None], empty: float) -> None:
-        """Compute the tie mean of a signal, `fill(out)` writing its value for every citizen into
-        the float32 `out`; `empty` for a citizen without ties."""
-        if len(self.signals) == MAX_MEANS:
-            raise ValueError(f"at most {MAX_MEANS} signals are watched in one pass")
-        self.signals[name] = (fill, empty)
+    def publish(self, name: str, fill: Callable[[np.ndarray], None], empty: float = 0.0, tie_mean: bool = True) -> None:
+        if name in self.fills:
+            raise ValueError(f"signal {name!r} is published twice")
+        if tie_mean and len(self.averaged) == MAX_MEANS:
+            raise ValueError(f"at most {MAX_MEANS} signals are averaged in one pass")
+        self.fills[name] = fill
+        if tie_mean:
+            self.averaged[name] = empty
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.fills
+
+    def now(self, name: str) -> np.ndarray:
+        """Every citizen's value of the signal as the state stands now."""
+        out = np.empty(self.network.n, dtype=np.float32)
+        self.fills[name](out)
+        return out
+
+    def has_mean(self, name: str) -> bool:
+        return name in self.averaged
 
     def update(self) -> None:
-        if not self.signals:
+        if not self.averaged:
             return
-        if self.means.shape[0] != len(self.signals):  # after the last `watch`: buffers reused every day
-            self.table = np.empty((self.network.n, len(self.signals)), dtype=np.float32)  # a citizen's values together
-            self.empty = np.array([e for _, e in self.signals.values()], dtype=np.float64)
-            self.means = np.empty((len(self.signals), self.network.n), dtype=np.float32)
-        for column, (fill, _) in enumerate(self.signals.values()):
-            fill(self.table[:, column])
+        if self.means.shape[0] != len(self.averaged):  # after the last `publish`: buffers reused every day
+            self.table = np.empty((self.network.n, len(self.averaged)), dtype=np.float32)  # a citizen's values together
+            self.empty = np.array(list(self.averaged.values()), dtype=np.float64)
+            self.means = np.empty((len(self.averaged), self.network.n), dtype=np.float32)
+        for column, name in enumerate(self.averaged):
+            self.fills[name](self.table[:, column])
         net = self.network
-        neighbour_means(net.indptr, net.indices, net.active, self.table, self.empty, self.means)
+        csr.neighbour_means(net.indptr, net.indices, net.active, self.table, self.empty, self.means)
 
     def __getitem__(self, name: str) -> np.ndarray:
-        return self.means[list(self.signals).index(name)]
+        """The tie mean of a signal as this day started."""
+        return self.means[list(self.averaged).index(name)]
 
     def mean_of(self, values: np.ndarray, empty: float) -> np.ndarray:
-        """The tie mean of one signal now, outside the daily update (e.g. at init)."""
+        """The tie mean of one array now, outside the daily update (e.g. at init)."""
         out = np.empty((1, self.network.n), dtype=np.float32)
         net = self.network
-        neighbour_means(net.indptr, net.indices, net.active, values[:, None], np.array([empty]), out)
+        csr.neighbour_means(net.indptr, net.indices, net.active, values[:, None], np.array([empty]), out)
         return out[0]
 
 
@@ -150,13 +179,13 @@ def from_edges(n: int, src: np.ndarray, dst: np.ndarray, layer: np.ndarray) -> N
     A duplicate keeps the lowest layer code (household before work unit before friendship).
     """
     src, dst = src.astype(np.int32, copy=False), dst.astype(np.int32, copy=False)
-    return _from_rows(*fill_rows(n, src, dst, layer.astype(np.int8, copy=False)))
+    return _from_rows(*csr.fill_rows(n, src, dst, layer.astype(np.int8, copy=False)))
 
 
 def _from_rows(start: np.ndarray, keys: np.ndarray) -> Network:
     wide = start.shape[0] > 1 and int(np.diff(start).max()) >= 2**16
     segments = np.zeros((start.shape[0] - 1, len(Layer) - 1), dtype=np.uint32 if wide else np.uint16)
-    indptr, indices = finish_rows(start, keys, segments)
+    indptr, indices = csr.finish_rows(start, keys, segments)
     return Network(indptr=indptr, indices=indices, segments=segments)
 
 
@@ -198,17 +227,17 @@ def generate(
     layer = np.empty(total, dtype=np.int8)
     offset = 0
     for (code, members, bounds), count in zip(groups, counts, strict=True):
-        group_pairs(members, bounds, src, dst, offset)
+        csr.group_pairs(members, bounds, src, dst, offset)
         layer[offset : offset + count] = code
         offset += count
     del groups
     if half:
-        ring_pairs(ring, district, half, src, dst, offset)
+        csr.ring_pairs(ring, district, half, src, dst, offset)
         friends = dst[offset:]
         friends[rewire] = targets
         layer[offset:] = Layer.FRIENDSHIP
         del ring, rewire, targets, friends
-    rows = fill_rows(n, src, dst, layer)
+    rows = csr.fill_rows(n, src, dst, layer)
     del src, dst, layer
     network = _from_rows(*rows)
     network.cliques[[Layer.HOUSEHOLD, Layer.WORK_UNIT]] = [params.household, params.work_unit]

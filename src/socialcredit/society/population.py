@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from pydantic import Field, model_validator
 
-from socialcredit.mechanisms.base import Params, StateSpec
+from socialcredit.core import Params, StateSpec
 from socialcredit.society.people import People
 
 URBAN, RURAL = 0, 1
@@ -57,8 +59,9 @@ class PopulationParams(Params):
     strategy_mix: StrategyMix = Field(default_factory=StrategyMix)
 
 
-# States every simulation has: traits (drawn here) and the shared dynamic state that several
-# mechanisms read and write (score, lists, trust, payoff).
+# States every simulation has: the traits drawn here, and generalized trust (drawn here, learned
+# under M12). The institutional record's shared states are in `record`; every other state is
+# declared by the one mechanism that writes it.
 STATES: tuple[StateSpec, ...] = (
     StateSpec("income", "float32", 0.0, "yearly income, yuan (lognormal)"),
     StateSpec("income_rank", "float32", 0.0, "income percentile in [0, 1)"),
@@ -74,10 +77,6 @@ STATES: tuple[StateSpec, ...] = (
     StateSpec("work_unit", "int32", 0, "work-unit id"),
     StateSpec("class_label", "int8", 0, "inherited label: 1 'bad class' (historical regimes)"),
     StateSpec("trust", "float32", 0.0, "generalized trust in [0, 1]"),
-    StateSpec("perceived_risk", "float32", 0.0, "perceived risk of speaking, drives self-censorship"),
-    StateSpec("payoff", "float32", 0.0, "accumulated payoff of the donation game"),
-    StateSpec("sanctions_suffered", "int32", 0, "denials of service suffered"),
-    StateSpec("perks_received", "int32", 0, "perks received"),
 )
 
 
@@ -90,17 +89,20 @@ def _group_ids(rng: np.random.Generator, n: int, mean_size: float) -> np.ndarray
     return np.repeat(np.arange(sizes.shape[0], dtype=np.int32), sizes)[:n]
 
 
-def synthesize(people: People, params: PopulationParams, rng: np.random.Generator) -> None:
-    """Draw every trait into `people` (whose STATES are allocated)."""
+def synthesize(people: People, params: PopulationParams, stream: Callable[[str], np.random.Generator]) -> None:
+    """Draw every trait into `people` (whose STATES are allocated), each from its own stream
+    `stream(trait)`: changing one trait's parameters leaves every other trait as it was."""
     n = people.n
+    rng = stream("households")
     household = _group_ids(rng, n, params.household_size_mean)
     n_households = int(household[-1]) + 1
-    rural_household = rng.random(n_households) < params.rural_share
-    bad_household = rng.random(n_households) < params.bad_class_share
+    rural_household = stream("hukou").random(n_households) < params.rural_share
+    bad_household = stream("class_label").random(n_households) < params.bad_class_share
     people.household[:] = household
     people.hukou[:] = np.where(rural_household[household], RURAL, URBAN)
     people.class_label[:] = bad_household[household]
 
+    rng = stream("work_units")
     units = _group_ids(rng, n, params.work_unit_size_mean)
     people.work_unit[:] = shuffle_within_districts(rng, units, params.district_size)
 
@@ -108,20 +110,21 @@ def synthesize(people: People, params: PopulationParams, rng: np.random.Generato
     rural = people.hukou == RURAL
     urban_median = params.median_income / (params.rural_income_factor**params.rural_share)
     log_median = np.log(urban_median) + np.where(rural, np.log(params.rural_income_factor), 0.0)
-    people.income[:] = np.exp(log_median + params.income_sigma * rng.standard_normal(n))
+    people.income[:] = np.exp(log_median + params.income_sigma * stream("income").standard_normal(n))
     order = np.argsort(people.income, kind="stable")
     people.income_rank[order] = np.arange(n, dtype=np.float32) / n
 
-    people.conscientiousness[:] = rng.beta(5.0, 5.0, size=n)
-    people.free_rider[:] = rng.random(n) < params.free_rider_share
+    people.conscientiousness[:] = stream("conscientiousness").beta(5.0, 5.0, size=n)
+    people.free_rider[:] = stream("free_rider").random(n) < params.free_rider_share
     shape = params.health_hazard_shape
-    people.health_hazard[:] = rng.gamma(shape, params.health_hazard_mean / shape, size=n)
+    people.health_hazard[:] = stream("health_hazard").gamma(shape, params.health_hazard_mean / shape, size=n)
     np.minimum(people.health_hazard, 0.05, out=people.health_hazard)
-    people.posting_rate[:] = rng.exponential(params.posts_per_day, size=n) if params.posts_per_day else 0
-    people.critical_share[:] = _beta_with_mean(rng, params.critical_share_mean, 10.0, n)
-    people.opportunism[:] = _beta_with_mean(rng, params.opportunism_mean, 10.0, n)
-    people.trust[:] = _beta_with_mean(rng, params.trust_mean, 10.0, n)
-    people.strategy[:] = rng.choice(3, size=n, p=params.strategy_mix.shares()).astype(np.int8)
+    posting = stream("posting_rate")
+    people.posting_rate[:] = posting.exponential(params.posts_per_day, size=n) if params.posts_per_day else 0
+    people.critical_share[:] = _beta_with_mean(stream("critical_share"), params.critical_share_mean, 10.0, n)
+    people.opportunism[:] = _beta_with_mean(stream("opportunism"), params.opportunism_mean, 10.0, n)
+    people.trust[:] = _beta_with_mean(stream("trust"), params.trust_mean, 10.0, n)
+    people.strategy[:] = stream("strategy").choice(3, size=n, p=params.strategy_mix.shares()).astype(np.int8)
 
 
 def shuffle_within_districts(rng: np.random.Generator, values: np.ndarray, district: int) -> np.ndarray:

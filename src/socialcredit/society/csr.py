@@ -1,11 +1,16 @@
-"""Compiled kernels for loops over the CSR network, where a loop is the natural form.
+"""The compiled half of `Network`: building the CSR layout and walking it, in Numba kernels.
 
 A citizen's row holds its household ties, then its work-unit ties, then its friendship ties,
 each run sorted by neighbour; `segments[i]` holds where the later runs start in row i (see
 `society.network.Network`), so a tie of a given layer is found without scanning the row.
+Callers use `Network`'s methods; mechanisms' own kernels call the inline helpers
+(`pick_partner`, `stranger_of`, `reverse`, `segment`, `prefetch`) from inside theirs.
 """
 
 from __future__ import annotations
+
+from enum import IntEnum
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -13,7 +18,27 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.extending import intrinsic
 
-LAYERS = 3  # household, work unit, friendship: the Layer codes, in row order
+
+class Layer(IntEnum):
+    """The network's layers, in the order of a row's runs."""
+
+    HOUSEHOLD = 0
+    WORK_UNIT = 1
+    FRIENDSHIP = 2
+
+
+LAYERS = len(Layer)
+
+
+class Csr(NamedTuple):
+    """The layout arrays a kernel walks (`Network.csr`), passed to kernels as one argument."""
+
+    indptr: np.ndarray  # int64, n + 1
+    segments: np.ndarray  # where each later layer's run starts in a row
+    indices: np.ndarray  # int32 neighbour of each entry
+    active: np.ndarray  # bool: the tie is not cut
+
+
 AHEAD = 64  # entries ahead whose neighbour's values a pass prefetches (about three rows)
 CACHED = 1 << 22  # bytes of randomly read table that stay in cache here (measured: 4 MB yes, 16 MB no)
 
@@ -380,7 +405,7 @@ def cut_ties(
         k = entries[j]
         lowest = min(lowest, layer_of(indptr, segments, owners[j], k))
         active[k] = False
-        active[_reverse(indptr, segments, indices, owners[j], k)] = False
+        active[reverse(indptr, segments, indices, owners[j], k)] = False
     return lowest
 
 
@@ -392,12 +417,12 @@ def reverse_entries(
     entries[j]. A binary search in the tie's layer run; no tie-sized twin array is kept."""
     out = np.empty(entries.shape[0], dtype=np.int64)
     for j in numba.prange(entries.shape[0]):
-        out[j] = _reverse(indptr, segments, indices, owners[j], entries[j])
+        out[j] = reverse(indptr, segments, indices, owners[j], entries[j])
     return out
 
 
 @numba.njit(inline="always", cache=True)
-def _reverse(indptr: np.ndarray, segments: np.ndarray, indices: np.ndarray, owner: int, k: int) -> int:
+def reverse(indptr: np.ndarray, segments: np.ndarray, indices: np.ndarray, owner: int, k: int) -> int:
     """Entry of `owner` in the row of its neighbour at entry k (a binary search in the layer's run)."""
     row = indices[k]
     lo, hi = segment(indptr, segments, row, layer_of(indptr, segments, owner, k))
@@ -408,44 +433,6 @@ def _reverse(indptr: np.ndarray, segments: np.ndarray, indices: np.ndarray, owne
         else:
             hi = mid
     return lo
-
-
-@numba.njit(parallel=True, cache=True)
-def settle(
-    partner: np.ndarray,
-    helped: np.ndarray,
-    benefit: float,
-    cost: float,
-    payoff: np.ndarray,
-    received: np.ndarray,
-    refused: np.ndarray,
-    blocks: int,
-) -> None:
-    """Pay one round of the donation game, donor i being citizen i; tally help received and refused.
-
-    Recipients repeat, so each block of citizens is settled by one thread that walks every
-    donor in order and applies only what lands in its block: every payoff sees its additions
-    in donor order, the same float32 sums for any number of `blocks` (one per thread). The
-    int8 tallies saturate at 127.
-    """
-    n = partner.shape[0]
-    for b in numba.prange(blocks):
-        lo, hi = n * b // blocks, n * (b + 1) // blocks
-        for i in range(n):
-            if i + AHEAD < n and lo <= partner[i + AHEAD] < hi:
-                later = partner[i + AHEAD]
-                prefetch(payoff, later)
-                prefetch(received if helped[i + AHEAD] else refused, later)
-            r = partner[i]
-            if helped[i]:
-                if lo <= i < hi:
-                    payoff[i] -= cost
-                if lo <= r < hi:
-                    payoff[r] += benefit
-                    if received[r] < 127:
-                        received[r] += 1
-            elif lo <= r < hi and refused[r] < 127:
-                refused[r] += 1
 
 
 @numba.njit(cache=True)
@@ -470,54 +457,3 @@ def tie_ends(
                 out[m] = indices[k]
                 m += 1
     return out[:m]
-
-
-@numba.njit(parallel=True, cache=True)
-def weakest_ties(
-    indptr: np.ndarray,
-    segments: np.ndarray,
-    indices: np.ndarray,
-    active: np.ndarray,
-    allowed: np.ndarray,
-    standing: np.ndarray,
-    below: float,
-    who: np.ndarray,
-) -> np.ndarray:
-    """For each citizen who[j], the entry of its lowest-standing active tie in an allowed layer,
-    if that standing is below `below`; -1 otherwise. Ties go to the first such entry.
-    """
-    out = np.full(who.shape[0], -1, dtype=np.int64)
-    for j in numba.prange(who.shape[0]):
-        i = who[j]
-        best = below
-        for lay in range(LAYERS):
-            if allowed[lay]:
-                lo, hi = segment(indptr, segments, i, lay)
-                for k in range(lo, hi):
-                    if active[k] and standing[indices[k]] < best:
-                        best = standing[indices[k]]
-                        out[j] = k
-    return out
-
-
-@numba.njit(parallel=True, cache=True)
-def record_experience(
-    indptr: np.ndarray,
-    segments: np.ndarray,
-    indices: np.ndarray,
-    partner: np.ndarray,
-    entry: np.ndarray,
-    helped: np.ndarray,
-    remembers: np.ndarray,
-    memory: np.ndarray,
-) -> None:
-    """Each recipient of a tie interaction who `remembers` notes, at its own entry for the donor,
-    what the donor did: +1 helped, -1 refused. Donor i is citizen i; strangers (entry -1) leave
-    no trace. Recipients who never read a memory (non-discriminators) are skipped: no lookup.
-
-    Every (recipient, donor) entry is written at most once a round, so the parallel writes
-    never collide.
-    """
-    for i in numba.prange(partner.shape[0]):
-        if entry[i] >= 0 and remembers[partner[i]]:
-            memory[_reverse(indptr, segments, indices, i, entry[i])] = 1 if helped[i] else -1
