@@ -1,5 +1,5 @@
 # `make run`: set up .venv if missing, install, run the main job on the default scenario.
-# `make test`: the same set-up, then ruff and the whole test suite.
+# `make test`: the same set-up, then ruff, mypy and the whole test suite.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -19,6 +19,8 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -192,3 +192,18 @@ def test_state_specs_are_unique_and_owned():
     assert table["memory"] == ("interactions", next(s for s in MECHANISMS[5].states if s.name == "memory"))
     assert table["factors"][0] == "record" and table["trust"][0] == "population"
     assert isinstance(table["speech_kept"][1], StateSpec)
+
+
+def test_a_loaded_edge_lists_ids_reach_the_results_and_the_run_folder(tmp_path):
+    import pyarrow.parquet as pq
+
+    from socialcredit.engine import Simulation
+
+    edges = tmp_path / "edges.csv"
+    edges.write_text("source,target\nann,bob\nbob,cy\ncy,dee\n")
+    sim = Simulation("none", days=3, overrides={"network": {"edge_list": str(edges)}})
+    results = sim.run()
+    assert list(results.node_ids) == ["ann", "bob", "cy", "dee"]
+    folder = results.save(tmp_path / "run", figures=False)
+    table = pq.read_table(folder / "citizens.parquet").to_pydict()
+    assert table == {"citizen": [0, 1, 2, 3], "id": ["ann", "bob", "cy", "dee"]}

@@ -13,3 +13,10 @@ def test_parameter_reference_is_current():
     assert (DOCS / "parameters.md").read_text() == markdown(), (
         "docs/parameters.md is stale: python -m socialcredit.paramdoc > docs/parameters.md"
     )
+
+
+def test_architecture_contract_tables_are_current():
+    from socialcredit.paramdoc import with_contract
+
+    text = (DOCS / "architecture.md").read_text()
+    assert text == with_contract(text), "docs/architecture.md is stale: python -m socialcredit.paramdoc --architecture"

@@ -104,6 +104,9 @@ class States:
     def __getattr__(self, name: str) -> np.ndarray:  # for type checkers; real states are set
         raise AttributeError(f"no state {name!r} here (declared states: {', '.join(sorted(self.specs))})")
 
+    def __setattr__(self, name: str, value: Any) -> None:  # states are arrays set by `allocate` and `view`
+        object.__setattr__(self, name, value)
+
 
 def code(name: str) -> int:
     """A stable integer for a component or decision name (for keys)."""

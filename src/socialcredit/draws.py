@@ -89,7 +89,7 @@ def _invert(u: float, rate: float) -> int:
     return k
 
 
-def key(*parts: int) -> np.uint64:
+def key(*parts: int | np.integer) -> np.uint64:
     """A 64-bit key hashed from non-negative integers (a stream's key, a day, a purpose)."""
     z = np.uint64(0)
     with np.errstate(over="ignore"):

@@ -41,7 +41,7 @@ class Cause(IntEnum):
 CAUSE_BY_LABEL = {c.label: c for c in Cause}
 # Causes an appeal can prove: the citizen is not the free rider the list is for.
 LegitimateCause = Literal["health", "income", "misflagged_post", "slander", "association", "class_label"]
-LEGITIMATE_CAUSES: tuple[str, ...] = get_args(LegitimateCause)
+assert all(c in CAUSE_BY_LABEL for c in get_args(LegitimateCause))
 
 
 class Factor(IntEnum):
@@ -50,9 +50,6 @@ class Factor(IntEnum):
     PERSONAL_CHARACTERISTICS = 2
     BEHAVIOUR = 3
     RELATIONSHIPS = 4
-
-
-DYNAMIC_FACTORS = (Factor.CREDIT_HISTORY, Factor.BEHAVIOUR)  # moved by evidence; the others are recomputed or fixed
 
 
 class Channel(IntEnum):

@@ -100,6 +100,10 @@ class Results:
                 (tmp / "scenario.toml").write_text(to_toml(self.scenario), encoding="utf-8")
             pq.write_table(self.timeseries, tmp / "timeseries.parquet")
             (tmp / "summary.json").write_text(json.dumps(json_clean(self.summary), indent=2) + "\n")
+            if self.node_ids is not None:  # a loaded edge list: citizen i is the network's node_ids[i]
+                pq.write_table(
+                    pa.table({"citizen": range(len(self.node_ids)), "id": self.node_ids}), tmp / "citizens.parquet"
+                )
             if figures:
                 from socialcredit.report import save_run_figures
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import TaskID
 
 from socialcredit.cli.app import app
 from socialcredit.cli.common import Days, Json, Population, Seed, Sets, err, headline_table, print_json, progress
@@ -27,7 +28,7 @@ def compare(
 ) -> None:
     """Run regimes on the same population and seed; write compare.parquet, summaries and figures."""
     with progress() as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def advance(regime: str, day: int, total: int) -> None:
             if regime not in tasks:

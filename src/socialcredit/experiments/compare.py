@@ -79,6 +79,10 @@ def _long(regime: str, table: pa.Table) -> pa.Table:
     )
 
 
+def _reporting(progress: Progress, regime: str, total: int) -> Callable[[int], None]:
+    return lambda day: progress(regime, day, total)
+
+
 def compare(
     regimes: Sequence[str] | None = None,
     *,
@@ -102,7 +106,7 @@ def compare(
         sim = Simulation(scenario, days=run_days)
         if donor is not None:
             sim.continue_from(donor)
-        results = sim.run(progress=None if progress is None else lambda d, r=regime, n=run_days: progress(r, d, n))
+        results = sim.run(progress=None if progress is None else _reporting(progress, regime, run_days))
         summaries[regime] = results.summary
         tables.append(_long(regime, results.timeseries))
         scores[regime] = sim.people.score.copy()

@@ -208,7 +208,7 @@ def mean_field_map(
     return disc, allc, alld
 
 
-def _map(params: TheoryParams) -> Callable[[Sequence[float]], tuple[float, ...]]:
+def _map(params: TheoryParams) -> Callable[[Any], tuple[float, ...]]:
     """The mean-field generation map for `params`, reputations indexed by `Strategy`."""
     probabilities = judgement_probabilities(params.norm, params.execution_error, params.assessment_error)
     fractions = tuple(params.fractions())
@@ -248,12 +248,12 @@ def relaxation_time(params: TheoryParams, good: np.ndarray) -> float:
     must be several tau long or the SE comes out too small.
     """
     step, h = _map(params), 1e-7
-    base = np.array(step(good))
+    base = np.array(step(good), dtype=np.float64)
     jacobian = np.empty((3, 3))
     for j in range(3):
         shifted = good.copy()
         shifted[j] += h if shifted[j] + h <= 1.0 else -h
-        jacobian[:, j] = (np.array(step(shifted)) - base) / (shifted[j] - good[j])
+        jacobian[:, j] = (np.array(step(shifted), dtype=np.float64) - base) / (shifted[j] - good[j])
     rho = min(float(np.abs(np.linalg.eigvals(jacobian)).max()), 1.0 - 1e-9)
     return max(1.0, (1.0 + rho) / (1.0 - rho))
 

@@ -68,7 +68,7 @@ class AdaptationParams(MechanismParams):
         0.3, ge=0, le=1, description="cut the weakest tie if its standing is below this (the blacklisted stand at 0)"
     )
     prune_layers: list[LayerName] = Field(
-        default_factory=lambda: ["friendship"], description="layers whose ties a citizen can cut"
+        default_factory=lambda: list[LayerName](["friendship"]), description="layers whose ties a citizen can cut"
     )
     prune_without_relationships_factor: bool = Field(
         False, description="prune even when the relationships factor has no weight (stigma, not score)"
@@ -166,14 +166,14 @@ class Adaptation(Mechanism):
         """What each citizen's listing, recent flags and recent reports expose its ties to, into
         `out` (their tie mean is linear: one signal for all three)."""
         p, people = self.params, self.people
-        weights = np.float32([p.risk_per_listed_ties, p.risk_per_tie_flag, p.risk_per_tie_report])
+        weights = np.array([p.risk_per_listed_ties, p.risk_per_tie_flag, p.risk_per_tie_report], dtype=np.float32)
         _weigh(people.blacklisted, people.posts_flagged_recent, people.reported_recent, weights, out)
 
     def _risk(self) -> None:
         """Close part of the gap to the risk implied by one's own listing, flags and reports and, as
         the previous day left them, one's ties' (if risk is updated); then the speech it leaves."""
         p, people = self.params, self.people
-        own = np.float32([p.risk_if_listed, p.risk_per_flag, p.risk_per_report])
+        own = np.array([p.risk_if_listed, p.risk_per_flag, p.risk_per_report], dtype=np.float32)
         _close_gap(
             people.perceived_risk,
             self.tie_mean("exposure") if p.risk else people.perceived_risk,

@@ -15,7 +15,7 @@ class AppealsParams(MechanismParams):
     delay_days: int = Field(30, ge=0, le=3650, description="days from filing to decision")
     success_prob: float = Field(0.8, ge=0, le=1, description="chance an appeal with a legitimate cause succeeds")
     legitimate_causes: list[LegitimateCause] = Field(
-        default_factory=lambda: ["health", "misflagged_post", "slander"],
+        default_factory=lambda: list[LegitimateCause](["health", "misflagged_post", "slander"]),
         description="causes an appeal can prove (free riding never is)",
     )
     protection_days: int = Field(

@@ -17,7 +17,7 @@ from socialcredit.society.csr import AHEAD, CACHED, Csr, pick_partner, prefetch,
 from socialcredit.society.network import LAYER_BY_NAME
 
 Context = Literal["household", "work_unit", "friendship", "stranger"]
-CONTEXTS: tuple[str, ...] = get_args(Context)
+CONTEXTS: tuple[Context, ...] = get_args(Context)
 assert CONTEXTS[:-1] == tuple(LAYER_BY_NAME), "the tie contexts are the network's layers, in order"
 Norm = Literal[NORMS]  # type: ignore[valid-type]
 Visibility = Literal["none", "score_tier", "blacklist", "reputation"]
@@ -314,7 +314,7 @@ def _meet(
         if far and i + AHEAD < n:  # a donor AHEAD who will meet a stranger: start loading its view
             later = draws.citizen(key, i + AHEAD)
             if draws.uniform(later, SLOT_CONTEXT) >= bounds[stranger - 1]:
-                prefetch(view, stranger_of(n, i + AHEAD, draws.uniform(later, SLOT_PARTNER)))
+                prefetch(view, stranger_of(n, i + AHEAD, draws.uniform(later, SLOT_PARTNER)))  # type: ignore[call-arg]  # intrinsic
         state = draws.citizen(key, i)
         u = draws.uniform(state, SLOT_CONTEXT)
         context = 0
@@ -388,7 +388,7 @@ def _settle(
         for i in range(n):
             if i + AHEAD < n and lo <= partner[i + AHEAD] < hi:
                 later = partner[i + AHEAD]
-                prefetch(payoff, later)
+                prefetch(payoff, later)  # type: ignore[call-arg]  # intrinsic
                 prefetch(received if helped[i + AHEAD] else refused, later)
             r = partner[i]
             if helped[i]:

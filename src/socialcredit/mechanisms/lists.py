@@ -14,8 +14,8 @@ Service = Literal[
     "flights", "trains", "car_rental", "insurance", "loans", "civil_service_jobs", "journalism_jobs", "travel_abroad"
 ]
 Perk = Literal["vip_checkin", "visa_fast_track", "dating_visibility"]
-SERVICES: tuple[str, ...] = get_args(Service)
-PERKS: tuple[str, ...] = get_args(Perk)
+SERVICES: tuple[Service, ...] = get_args(Service)
+PERKS: tuple[Perk, ...] = get_args(Perk)
 
 
 class ServiceRates(Params):

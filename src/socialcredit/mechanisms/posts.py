@@ -153,7 +153,7 @@ def _post(
     tpr: float,
     reward: float,
     penalty: float,
-    keep_flags: float,
+    keep_flags: np.floating,
     behaviour: np.ndarray,
     cause: np.ndarray,
     flagged_recent: np.ndarray,

@@ -115,7 +115,12 @@ class Reports(Mechanism):
         self.hazard_max = float(self.hazard.max()) if self.people.n else 0.0
         self.defection_shows = self.sim.enabled("interactions")  # a defector of the donation game shows misconduct
         # Unverified reports awaiting a mob: day, reporter, target, false.
-        self.pending = (np.empty(0, np.int32), np.empty(0, np.int64), np.empty(0, np.int32), np.empty(0, bool))
+        self.pending: tuple[np.ndarray, ...] = (
+            np.empty(0, np.int32),
+            np.empty(0, np.int64),
+            np.empty(0, np.int32),
+            np.empty(0, bool),
+        )
 
     def step(self, day: int) -> None:
         p = self.params
@@ -134,7 +139,7 @@ class Reports(Mechanism):
         if p.unverified == "mob":
             mobbed = self._mob(day, *(column[~checked] for column in reports))
             taken = [np.concatenate([now, late]) for now, late in zip(taken, mobbed, strict=True)]
-        self._accept(*taken, day)
+        self._accept(taken[0], taken[1], taken[2], day)
 
     def _file(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Today's reports: (reporter, target, false).

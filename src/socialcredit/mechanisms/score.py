@@ -155,10 +155,10 @@ class Score(Mechanism):
 @numba.njit(parallel=True, cache=True)
 def _decay(
     credit: np.ndarray,
-    credit_base: float,
+    credit_base: np.floating,
     behaviour: np.ndarray,
-    behaviour_base: float,
-    keep: float,
+    behaviour_base: np.floating,
+    keep: np.floating,
     repaired_on: np.ndarray,
     yesterday: int,
 ) -> None:

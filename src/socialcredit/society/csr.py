@@ -89,7 +89,7 @@ def neighbour_means(
         count = 0
         for e in range(indptr[i], indptr[i + 1]):
             if e < ahead:
-                prefetch(flat, indices[e + AHEAD] * k)
+                prefetch(flat, indices[e + AHEAD] * k)  # type: ignore[call-arg]  # intrinsic
             if active[e]:
                 j = indices[e]
                 t0 += values[j, 0]
@@ -287,7 +287,7 @@ def components(
                 continue
             for k in range(lo, hi):
                 if k < ahead:
-                    prefetch(parent, indices[k + AHEAD])
+                    prefetch(parent, indices[k + AHEAD])  # type: ignore[call-arg]  # intrinsic
                 if active[k]:
                     degree += 1
                     if indices[k] > i:  # else the tie was joined from the other row
