@@ -28,7 +28,7 @@ CHANGES = """\
 
 Measured first (the engine's per-component timings, then single kernels in isolation), then:
 
-- **One pass over the network a day** (`society.network.TieMeans`, `ties` above). The score's
+- **One pass over the network a day** (`society.network.Signals`, `ties` above). The score's
   relationships factor and adaptation's risk exposure each took a pass over the ~20 million
   tie entries (about 50 ms each). Mechanisms now *watch* a signal and the engine computes
   every watched mean in one pass at the start of the day, a citizen's values side by side so
