@@ -20,3 +20,12 @@ def test_architecture_contract_tables_are_current():
 
     text = (DOCS / "architecture.md").read_text()
     assert text == with_contract(text), "docs/architecture.md is stale: python -m socialcredit.paramdoc --architecture"
+
+
+def test_model_state_table_is_current():
+    from socialcredit.paramdoc import STATES_BEGIN, with_contract
+
+    text = (DOCS / "model.md").read_text()
+    assert text == with_contract(text, STATES_BEGIN), (
+        "docs/model.md is stale: python -m socialcredit.paramdoc --architecture"
+    )
