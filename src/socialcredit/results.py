@@ -207,8 +207,9 @@ class Results:
 
     def make_manifest(self) -> dict[str, Any]:
         from socialcredit import __version__
-        from socialcredit.scenario import parameters_hash
+        from socialcredit.scenario import edge_list_hash, parameters_hash
 
+        edges = getattr(getattr(self.scenario, "network", None), "edge_list", None)
         return {
             "socialcredit_version": __version__,
             "regime": self.summary.get("regime"),
@@ -216,6 +217,7 @@ class Results:
             "population": self.summary.get("population"),
             "days": self.summary.get("days"),
             "parameters_hash": parameters_hash(self.scenario) if self.scenario is not None else None,
+            **({"edge_list": edges, "edge_list_sha256": edge_list_hash(self.scenario)} if edges else {}),
             "timings_seconds": {k: round(v, 4) for k, v in self.timings.items()},
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "python": platform.python_version(),

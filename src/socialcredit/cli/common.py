@@ -175,14 +175,12 @@ def summary_columns(summaries: dict[str, dict[str, Any]], metrics: Iterable[str]
     return [label(m) for m in metrics], columns
 
 
-def summary_tables(
-    summaries: dict[str, dict[str, Any]], metrics: Iterable[str] = HEADLINE, width: int | None = None
-) -> list[Table]:
-    """Metrics down, runs across; split into blocks of columns that fit in `width`."""
-    rows, columns = summary_columns(summaries, metrics)
-    width = width or out.width
-    first = max(len("metric"), *(len(r) for r in rows))
-    sizes = {h: max(len(h), *(len(c) for c in cells)) for h, cells in columns.items()}
+def abbreviate(name: str) -> str:
+    """cultural-revolution -> cul-rev: the first three letters of each part (names of 9 or fewer kept)."""
+    return name if len(name) <= 9 else "-".join(part[:3] for part in name.split("-"))
+
+
+def _blocks(first: int, sizes: dict[str, int], width: int) -> list[list[str]]:
     blocks: list[list[str]] = [[]]
     used = first + 4
     for header, size in sizes.items():
@@ -191,23 +189,58 @@ def summary_tables(
             used = first + 4
         blocks[-1].append(header)
         used += size + 3
+    return blocks
+
+
+def summary_layout(
+    summaries: dict[str, dict[str, Any]], metrics: Iterable[str] = HEADLINE, width: int | None = None
+) -> tuple[list[Table], dict[str, str]]:
+    """Metrics down, runs across; split into blocks of columns that fit in `width`, with the
+    run names abbreviated (and the abbreviations returned) when that saves a block."""
+    rows, columns = summary_columns(summaries, metrics)
+    width = width or out.width
+    first = max(len("metric"), *(len(r) for r in rows))
+
+    def sizes_for(headers: dict[str, str]) -> dict[str, int]:
+        return {h: max(len(headers[h]), *(len(c) for c in cells)) for h, cells in columns.items()}
+
+    headers = {h: h for h in columns}
+    blocks = _blocks(first, sizes_for(headers), width)
+    legend: dict[str, str] = {}
+    if len(blocks) > 1:
+        short = {h: abbreviate(h) if h in summaries else h for h in columns}
+        if len(set(short.values())) == len(short):
+            fewer = _blocks(first, sizes_for(short), width)
+            if len(fewer) < len(blocks):
+                headers, blocks = short, fewer
+                legend = {short[h]: h for h in columns if short[h] != h}
+    sizes = sizes_for(headers)
     tables = []
     for block in blocks:
         table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
         table.add_column("metric", no_wrap=True, min_width=first)
         for header in block:
-            table.add_column(header, justify="right", no_wrap=True, min_width=sizes[header])
+            table.add_column(headers[header], justify="right", no_wrap=True, min_width=sizes[header])
         for i, row in enumerate(rows):
             table.add_row(row, *(columns[h][i] for h in block))
         tables.append(table)
-    return tables
+    return tables, legend
+
+
+def summary_tables(
+    summaries: dict[str, dict[str, Any]], metrics: Iterable[str] = HEADLINE, width: int | None = None
+) -> list[Table]:
+    return summary_layout(summaries, metrics, width)[0]
 
 
 def print_summaries(summaries: dict[str, dict[str, Any]], metrics: Iterable[str] = HEADLINE) -> None:
     """The summary table(s) on stdout, with the legend of flows."""
     metrics = tuple(metrics)
-    for table in summary_tables(summaries, metrics):
+    tables, legend = summary_layout(summaries, metrics)
+    for table in tables:
         out.print(table)
+    if legend:
+        out.print("; ".join(f"{k} = {v}" for k, v in legend.items()), highlight=False, soft_wrap=True)
     if any(KIND.get(m) == "flow" for m in metrics):
         out.print(FLOW_LEGEND, highlight=False, soft_wrap=True)
     scaled = {s.get("scale_to") for s in summaries.values() if s.get("scale_to")}

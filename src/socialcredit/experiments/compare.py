@@ -117,6 +117,16 @@ def _long(regime: str, table: pa.Table) -> pa.Table:
     )
 
 
+# The shipped presets from no institution to the most intrusive, as the README's table has them.
+ORDER = ("none", "financial-credit", "eu-ai-act", "scs", "scs-appeals", "danwei", "cultural-revolution")
+
+
+def default_regimes() -> list[str]:
+    """Every shipped preset, in ORDER (presets not in it after, by name)."""
+    names = regime_names()
+    return [r for r in ORDER if r in names] + [r for r in names if r not in ORDER]
+
+
 def resolve_regimes(
     regimes: Sequence[str] | None = None,
     *,
@@ -128,7 +138,7 @@ def resolve_regimes(
 ) -> dict[str, Any]:
     """The scenarios to compare, keyed by each one's `regime` (a file's name if it sets none),
     every check done before any work: bad files, colliding names, burn-in plus days too long."""
-    sources = list(regimes or regime_names())
+    sources = list(regimes or default_regimes())
     scenarios: dict[str, Any] = {}
     given: dict[str, str] = {}
     for source in sources:
