@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import typer
@@ -27,11 +28,13 @@ def audit(
     console = out
     verdict = "[bold red]prohibited social scoring[/]" if result.prohibited else "[bold green]not prohibited[/]"
     console.print(f"{result.regime}: {verdict} under EU AI Act Art. 5(1)(c)")
-    keys = [line.split(" ")[0] for clause in result.clauses for line in clause.because]
+    # a "key = value" is never cut or wrapped: the because column is at least that wide
+    keys = [re.match(r"\S+ = [^\s:]+", line) for clause in result.clauses for line in clause.because]
+    widest = max([len(k.group(0)) for k in keys if k] + [20])
     table = Table(show_header=True, header_style="bold", show_lines=True)
-    table.add_column("clause", ratio=1)
+    table.add_column("clause", max_width=max(20, console.width - widest - 13))
     table.add_column("met", no_wrap=True)
-    table.add_column("because", min_width=max([len(k) for k in keys] + [7]), ratio=1)  # keys never cut
+    table.add_column("because", min_width=widest)
     for clause in result.clauses:
         table.add_row(
             f"{clause.clause}\n{clause.text}", "yes" if clause.met else "no", "\n".join(clause.because) or "–"

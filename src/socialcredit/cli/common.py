@@ -137,6 +137,7 @@ def progress() -> Progress:
         TimeElapsedColumn(),
         console=err,
         transient=True,
+        disable=not err.is_terminal,  # redirected: no bar, and no stray blank line
     )
 
 
@@ -217,7 +218,7 @@ def summary_layout(
     sizes = sizes_for(headers)
     tables = []
     for block in blocks:
-        table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
+        table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
         table.add_column("metric", no_wrap=True, min_width=first)
         for header in block:
             table.add_column(headers[header], justify="right", no_wrap=True, min_width=sizes[header])

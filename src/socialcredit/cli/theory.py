@@ -169,7 +169,6 @@ def theory(
         "in SE (0 within it); agrees: |z| <= 4",
         highlight=False,
     )
-    err.print(f"{result.seconds:.1f} s", highlight=False)
     for note in result.notes:
         stdout.print(f"[yellow]note:[/yellow] {note}")
 
