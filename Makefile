@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 # The main job: all seven regimes side by side on one population of 100,000 for a year.
 run: $(STAMP)
-	$(BIN)/socialcredit compare --population 100000 --days 365 --seed 1 --out runs/compare
+	$(BIN)/socialcredit compare --population 100000 --days 365 --seed 1 --out runs/compare --overwrite
 
 test: $(STAMP)
 	$(BIN)/ruff check .

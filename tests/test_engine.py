@@ -107,6 +107,7 @@ def test_results_save_and_load(tmp_path, small_run):
 
     folder = small_run.results.save(tmp_path / "run")
     assert sorted(p.name for p in folder.iterdir()) == [
+        ".socialcredit",
         "figures",
         "manifest.json",
         "scenario.toml",

@@ -176,6 +176,19 @@ class Simulation:
         self.recorder = metrics.Recorder(self)
         self.recorder.record()
 
+    def save(self, path: str | Path) -> Path:
+        """Write the whole state to one checkpoint file (`checkpoint`: versioned .npz, atomic)."""
+        from socialcredit import checkpoint
+
+        return checkpoint.save(self, path)
+
+    @staticmethod
+    def load(path: str | Path) -> Simulation:
+        """The simulation a checkpoint holds; stepping it on gives what the uninterrupted run gives."""
+        from socialcredit import checkpoint
+
+        return checkpoint.load(path)
+
     def stream(self, *names: str) -> np.random.Generator:
         """The random stream of one named component (and purpose), from the seed and the names only."""
         return np.random.Generator(np.random.Philox(key=int(draws.key(self.seed, *(code(n) for n in names)))))

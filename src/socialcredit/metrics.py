@@ -53,6 +53,46 @@ COUNTS = (
 )
 
 
+# What each summary metric is: "stock", a level on the day recorded (the last day in the
+# summary), or "flow", a rate or count over the interval (the whole run in the summary). The
+# tables mark flows from this mapping, and docs/model.md §8 lists it; tests check that it
+# names every metric the recorder computes.
+STOCKS = (
+    "trust_mean",
+    "score_mean",
+    "score_p10",
+    "score_p50",
+    "score_p90",
+    "score_gini",
+    "blacklisted_share",
+    "redlisted_share",
+    "blacklist_precision",
+    "blacklist_recall",
+    "false_blacklist_share",
+    *(f"false_blacklist_{'other' if c == Cause.NONE else c.label}" for c in FALSE_BLACKLIST_CAUSES),
+    "ties_cut_share",
+    "isolated_share",
+    "largest_component_share",
+    *(f"blacklisted_share_income_q{q}" for q in range(1, 6)),
+    "blacklisted_share_urban",
+    "blacklisted_share_rural",
+    "ever_blacklisted_share",
+)
+FLOWS = (
+    "cooperation_rate",
+    "help_rate_blacklisted",
+    "welfare",
+    "default_rate",
+    "critical_post_rate",
+    "chilling",
+    "posts_flagged_share",
+    "classifier_true_positive_rate",
+    "classifier_false_positive_rate",
+    "reports_false_share",
+    *COUNTS,
+)
+KIND: dict[str, str] = {**dict.fromkeys(STOCKS, "stock"), **dict.fromkeys(FLOWS, "flow")}
+
 # Every counter the metrics read; the engine checks at import that some mechanism declares each.
 COUNTERS_READ = (
     "helps",
@@ -190,8 +230,12 @@ class Recorder:
         m["default_rate"] = _ratio(t["bills_missed"], t["bills_due"])
         m["critical_post_rate"] = _ratio(t["posts_critical"], n * days)
         baseline = float(np.dot(people.posting_rate, people.critical_share)) / n
+        # Clipped at 0: fewer critical posts than expected with no fear is chilling; more is noise
+        # around the expected rate (a 5-day run of `none` gave -0.14 unclipped), not "negative fear".
         m["chilling"] = (
-            1.0 - m["critical_post_rate"] / baseline if baseline > 0 and sim.enabled("posts") else float("nan")
+            float(np.maximum(1.0 - m["critical_post_rate"] / baseline, 0.0))
+            if baseline > 0 and sim.enabled("posts")
+            else float("nan")
         )
         m["posts_flagged_share"] = _ratio(t["posts_flagged"], t["posts_total"])
         # The classifier's measured confusion rates, over the posts a platform saw (only those are classified).

@@ -111,6 +111,7 @@ def _raw(source: str | Path, seen: tuple[str, ...] = ()) -> tuple[dict[str, Any]
             raise InputError(f"{path}: cannot read: {exc}") from None
         label, data = str(path), _parse_toml(text, str(path))
         data.setdefault("regime", path.stem)
+        _resolve_edge_list(data, path.parent, label)
     else:
         label = f"regime {source}"
         data = _parse_toml(regime_text(str(source)), f"{source}.toml")
@@ -126,6 +127,33 @@ def _raw(source: str | Path, seen: tuple[str, ...] = ()) -> tuple[dict[str, Any]
         raise InputError(f"{label}: key 'base' makes a cycle: {' -> '.join((*seen, here, base))}")
     base_data, _ = _raw(base, (*seen, here))
     return deep_merge(base_data, data), label
+
+
+def _resolve_edge_list(data: dict[str, Any], folder: Path, label: str) -> None:
+    """`network.edge_list` relative to `folder` (the file naming it, or the working folder for
+    --set), made absolute, so a scenario runs from anywhere and its saved copy does too."""
+    network = data.get("network")
+    if not isinstance(network, dict) or not isinstance(network.get("edge_list"), str):
+        return
+    edge_list = Path(network["edge_list"]).expanduser()
+    if not edge_list.is_absolute():
+        edge_list = folder / edge_list
+    network["edge_list"] = str(edge_list.resolve())
+
+
+def edge_list_hash(scenario: Any) -> str | None:
+    """The sha256 of the scenario's edge-list file (None without one or if it cannot be read)."""
+    path = scenario.network.edge_list
+    if not path:
+        return None
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 def deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
@@ -178,10 +206,8 @@ def load_scenario(
     `run` takes the `[run]` keys directly (population=, days=, seed=, ...); None is ignored.
     A scenario given as an object without overrides is returned as it is.
     """
-    if isinstance(overrides, str):
-        raise InputError(
-            f"overrides: expected a list of section.key=value strings or a dict, got the string {overrides!r}"
-        )
+    if isinstance(overrides, str):  # one assignment, not its characters
+        overrides = [overrides]
     given = {k: v for k, v in run.items() if v is not None}
     if isinstance(source, BaseModel):
         if not overrides and not given:
@@ -190,12 +216,21 @@ def load_scenario(
     else:
         data, label = _raw(source) if source is not None else ({}, "defaults")
     extra = parse_set(overrides) if not isinstance(overrides, Mapping) else dict(overrides)
+    _resolve_edge_list(extra, Path.cwd(), "--set")
     data = deep_merge(data, extra)
     if given:
         data = deep_merge(data, {"run": given})
     if extra or given:
         label = f"{label} (with overrides)"
-    return validate(data, label)
+    scenario = validate(data, label)
+    run_extra: dict[str, Any] = extra["run"] if isinstance(extra.get("run"), dict) else {}
+    asked = given.get("population", run_extra.get("population"))
+    if scenario.network.edge_list and asked is not None:
+        raise InputError(
+            f"{label}: population {asked} given, but network.edge_list = {scenario.network.edge_list!r} "
+            "sets the population (one citizen per id); drop -n/--population or run.population"
+        )
+    return scenario
 
 
 def load_regime(name: str, **run: Any) -> Scenario:
@@ -290,7 +325,10 @@ def to_toml(scenario: BaseModel) -> str:
     return header + tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))
 
 
-def parameters_hash(scenario: BaseModel) -> str:
+def parameters_hash(scenario: Any) -> str:
     """A stable hash of every parameter, for the manifest and for caching."""
-    blob = json.dumps(scenario.model_dump(mode="json"), sort_keys=True).encode()
+    data = scenario.model_dump(mode="json")
+    if scenario.network.edge_list:  # the network is the file's content, not its name
+        data["edge_list_sha256"] = edge_list_hash(scenario)
+    blob = json.dumps(data, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()[:16]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from socialcredit.cli.app import app
-from socialcredit.cli.common import Json, Sets, print_json
+from socialcredit.cli.common import Json, Sets, out, print_json
 from socialcredit.experiments.audit import audit as run_audit
 from socialcredit.scenario import load_scenario
 
@@ -25,10 +25,16 @@ def audit(
     if json_:
         print_json(result.to_dict())
         return
-    console = Console()
+    console = out
     verdict = "[bold red]prohibited social scoring[/]" if result.prohibited else "[bold green]not prohibited[/]"
     console.print(f"{result.regime}: {verdict} under EU AI Act Art. 5(1)(c)")
-    table = Table("clause", "met", "because", show_header=True, header_style="bold", show_lines=True)
+    # a "key = value" is never cut or wrapped: the because column is at least that wide
+    keys = [re.match(r"\S+ = [^\s:]+", line) for clause in result.clauses for line in clause.because]
+    widest = max([len(k.group(0)) for k in keys if k] + [20])
+    table = Table(show_header=True, header_style="bold", show_lines=True)
+    table.add_column("clause", max_width=max(20, console.width - widest - 13))
+    table.add_column("met", no_wrap=True)
+    table.add_column("because", min_width=widest)
     for clause in result.clauses:
         table.add_row(
             f"{clause.clause}\n{clause.text}", "yes" if clause.met else "no", "\n".join(clause.because) or "–"

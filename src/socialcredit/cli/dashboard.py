@@ -11,8 +11,22 @@ from rich.live import Live
 from rich.table import Table
 
 from socialcredit.cli.app import app
-from socialcredit.cli.common import HEADLINE, Days, Population, Seed, Sets, err, fmt
+from socialcredit.cli.common import (
+    HEADLINE,
+    Days,
+    Overwrite,
+    Population,
+    Seed,
+    Sets,
+    check_out_option,
+    compile_notice,
+    err,
+    fmt,
+    label,
+    print_summaries,
+)
 from socialcredit.engine import Simulation
+from socialcredit.scenario import load_scenario
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 
@@ -32,12 +46,14 @@ def frame(sim: Simulation) -> Table:
     table = Table(
         title=f"{sim.scenario.regime}: day {sim.day} of {sim.days}, {sim.people.n:,} citizens", header_style="bold"
     )
-    table.add_column("metric")
-    table.add_column("now", justify="right")
+    every = sim.scenario.run.record_every
+    table.add_column("metric", no_wrap=True)
+    table.add_column(f"last {every} d", justify="right", no_wrap=True)
     table.add_column("history")
     for metric in HEADLINE:
         history = [row.get(metric, math.nan) for row in rows]
-        table.add_row(metric, fmt(history[-1]), sparkline(history))
+        table.add_row(label(metric), fmt(history[-1]), sparkline(history))
+    table.caption = f"last {every} d: flows (run) over the last record's days, levels on its last day"
     return table
 
 
@@ -49,9 +65,14 @@ def dashboard(
     seed: Seed = None,
     set_: Sets = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="also save the run folder here")] = None,
+    overwrite: Overwrite = False,
 ) -> None:
-    """Run with a live table of the headline metrics and their history (refreshed at every record)."""
-    sim = Simulation(scenario, population=population, days=days, seed=seed, overrides=set_ or ())
+    """Run with a live table of the headline metrics and their history; print the run's summary at the end."""
+    resolved = load_scenario(scenario, set_ or (), population=population, days=days, seed=seed)
+    if out is not None:
+        check_out_option(out, overwrite)
+    compile_notice()
+    sim = Simulation(resolved)
     with Live(frame(sim), console=err, refresh_per_second=4) as live:
         recorded = len(sim.recorder.rows)
         while sim.day < sim.days:
@@ -59,6 +80,8 @@ def dashboard(
             if len(sim.recorder.rows) != recorded:
                 recorded = len(sim.recorder.rows)
                 live.update(frame(sim))
+    results = sim.results
+    print_summaries({sim.scenario.regime: results.summary})
     if out is not None:
-        sim.results.save(out)
-        err.print(f"wrote {out}/")
+        results.save(out, overwrite=overwrite)
+        err.print(f"wrote {out}/", highlight=False)

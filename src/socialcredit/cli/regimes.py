@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from socialcredit.cli.app import app
-from socialcredit.scenario import load_regime, regime_names, to_toml
+from socialcredit.cli.common import out
+from socialcredit.scenario import load_regime, load_scenario, regime_names, to_toml
 
 regimes_app = typer.Typer(help="List the shipped regime presets, or show one fully resolved.", no_args_is_help=False)
 app.add_typer(regimes_app, name="regimes")
@@ -23,10 +23,10 @@ def list_regimes(ctx: typer.Context) -> None:
     table = Table("regime", "description", show_header=True, header_style="bold")
     for name in regime_names():
         table.add_row(name, load_regime(name).description)
-    Console().print(table)
+    out.print(table)
 
 
 @regimes_app.command("show")
-def show(name: Annotated[str, typer.Argument(help="regime name")]) -> None:
-    """Print the regime's fully resolved scenario as TOML (defaults included)."""
-    typer.echo(to_toml(load_regime(name)), nl=False)
+def show(name: Annotated[str, typer.Argument(help="a regime name or a .toml file")]) -> None:
+    """Print the regime's or file's fully resolved scenario as TOML (its bases and the defaults included)."""
+    typer.echo(to_toml(load_scenario(name)), nl=False)

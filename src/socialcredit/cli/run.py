@@ -11,16 +11,28 @@ from socialcredit.cli.app import app
 from socialcredit.cli.common import (
     Days,
     Json,
+    Metrics,
+    Overwrite,
     Population,
     ScaleTo,
     Seed,
     Sets,
+    check_out_option,
+    compile_notice,
     err,
-    headline_table,
+    parse_metrics,
     print_json,
+    print_summaries,
     progress,
 )
 from socialcredit.engine import Simulation
+from socialcredit.scenario import load_scenario, parameters_hash
+
+
+def default_folder(scenario) -> Path:
+    """runs/REGIME-nN-dD-sS-HASH: two runs that differ in anything get different folders."""
+    run = scenario.run
+    return Path("runs") / f"{scenario.regime}-n{run.population}-d{run.days}-s{run.seed}-{parameters_hash(scenario)[:8]}"
 
 
 @app.command()
@@ -29,24 +41,31 @@ def run(
     population: Population = None,
     days: Days = None,
     seed: Seed = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="run folder (default runs/NAME-seedS)")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="run folder \\[default: runs/REGIME-nN-dD-sS-HASH]")
+    ] = None,
     set_: Sets = None,
     scale_to: ScaleTo = None,
+    metrics: Metrics = None,
+    overwrite: Overwrite = False,
     json_: Json = False,
 ) -> None:
     """Run one regime or scenario and write its folder; print the headline metrics."""
+    rows = parse_metrics(metrics)
     overrides = list(set_ or [])
     if scale_to is not None:
         overrides.append(f"run.scale_to={scale_to}")
-    sim = Simulation(scenario, population=population, days=days, seed=seed, overrides=overrides)
+    resolved = load_scenario(scenario, overrides, population=population, days=days, seed=seed)
+    folder = check_out_option(out or default_folder(resolved), overwrite)
+    compile_notice()
+    sim = Simulation(resolved)
     name = sim.scenario.regime
-    folder = out or Path("runs") / f"{name}-seed{sim.seed}"
     with progress() as bar:
         task = bar.add_task(f"{name}: {sim.people.n:,} citizens", total=sim.days)
         results = sim.run(progress=lambda day: bar.update(task, completed=day))
-    results.save(folder)
+    results.save(folder, overwrite=overwrite)
     if json_:
         print_json(results.summary)
     else:
-        err.print(headline_table({name: results.summary}))
-        err.print(f"wrote {folder}/ ({sim.people.n:,} citizens, {sim.days} days)")
+        print_summaries({name: results.summary}, rows)
+        err.print(f"wrote {folder}/ ({sim.people.n:,} citizens, {sim.days} days)", highlight=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,7 @@ from rich.table import Table
 
 from socialcredit.cli.app import app
 from socialcredit.cli.common import Json, err, progress
+from socialcredit.cli.common import out as stdout
 from socialcredit.errors import InputError
 from socialcredit.experiments.theory import (
     FIGURE_MONITORING,
@@ -38,13 +40,55 @@ def _table(result: TheoryCheck) -> Table:
         + f", e1={p.execution_error:g}, e2={p.assessment_error:g}, mix {format_mix(p.mix)}"
     )
     table = Table(title=title, header_style="bold")
-    for name in ("quantity", "strategy", "measured", "± SE", "analytic", "z", "agrees"):
-        table.add_column(name, justify="left" if name in ("quantity", "strategy") else "right")
+    for name in ("quantity", "strategy", "measured", "± SE", "analytic", "allowance", "z", "agrees"):
+        table.add_column(name, justify="left" if name in ("quantity", "strategy") else "right", no_wrap=True)
     for row in result.rows:
-        z = f"{row.z:+.1f}" if math.isfinite(row.z) else "–"
-        agrees = "[green]yes[/green]" if row.agrees else "[red]no[/red]"
-        table.add_row(row.quantity, row.group, f"{row.measured:.4f}", f"{row.se:.4f}", f"{row.analytic:.4f}", z, agrees)
+        z = net_z(row)
+        shown = f"{z:+.1f}" if math.isfinite(z) else "–"
+        agrees = "[green]yes[/green]" if abs(z) <= 4 else "[red]no[/red]"
+        table.add_row(
+            row.quantity,
+            row.group,
+            f"{row.measured:.4f}",
+            f"{row.se:.4f}",
+            f"{row.analytic:.4f}",
+            f"{row.allowance:.4f}",
+            shown,
+            agrees,
+        )
     return table
+
+
+def net_z(row) -> float:
+    """The deviation beyond the finite-N allowance, in standard errors (0 within it), signed.
+
+    |z| <= 4 is the same test as the row's `agrees`, so "agrees" never stands beside |z| > 4.
+    """
+    diff = row.measured - row.analytic
+    excess = max(0.0, abs(diff) - row.allowance)
+    if excess == 0:
+        return 0.0
+    return math.copysign(excess / row.se, diff) if row.se > 0 else math.copysign(math.inf, diff)
+
+
+def check_figure(path: Path) -> Path:
+    """`--figure` checked before the sweep: a .png/.pdf/.svg file in a folder that exists and is writable."""
+    if path.suffix.lower() not in (".png", ".pdf", ".svg"):
+        raise InputError(f"--figure {path}: the name must end in .png, .pdf or .svg")
+    if path.is_dir():
+        raise InputError(f"--figure {path}: is a folder; give a file name")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(f"--figure {path}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(f"--figure {path}: cannot write in {parent}")
+    probe = parent / f".socialcredit-probe-{os.getpid()}"
+    try:
+        probe.mkdir()
+        probe.rmdir()
+    except OSError as exc:
+        raise InputError(f"--figure {path}: cannot write in {parent} ({exc.strerror or exc})") from None
+    return path
 
 
 def _sweep_table(points: list[dict[str, float | str]]) -> Table:
@@ -106,7 +150,7 @@ def theory(
             cost=cost,
         ).validate()
         if figure is not None:
-            _figure(params, figure, json_)
+            _figure(params, check_figure(figure), json_)
             return
         with progress() as bar:
             task = bar.add_task(f"theory: {population:,} citizens, {monitoring}", total=generations)
@@ -117,14 +161,16 @@ def theory(
     if json_:
         typer.echo(json.dumps(result.as_dict()))
         return
-    err.print(_table(result))
-    err.print(
-        f"{result.seconds:.1f} s; SE from {result.batches} batch means after {burn_in} burn-in generations "
-        f"(mean-field relaxation time {result.relaxation:.1f} generations); payoff is per partner; "
-        f"agrees: within 4 SE + finite-N allowance 1/(N-1) ((b+c)/(N-1) for payoffs)"
+    stdout.print(_table(result))
+    stdout.print(
+        f"SE from {result.batches} batch means after {burn_in} burn-in generations "
+        f"(mean-field relaxation time {result.relaxation:.1f} generations); payoff is per partner. "
+        "allowance: the finite-N bias bound 1/(N-1) ((b+c)/(N-1) for payoffs); z: the deviation beyond it "
+        "in SE (0 within it); agrees: |z| <= 4",
+        highlight=False,
     )
     for note in result.notes:
-        err.print(f"[yellow]note:[/yellow] {note}")
+        stdout.print(f"[yellow]note:[/yellow] {note}")
 
 
 def _figure(params: TheoryParams, path: Path, json_: bool) -> None:
@@ -137,5 +183,5 @@ def _figure(params: TheoryParams, path: Path, json_: bool) -> None:
     if json_:
         typer.echo(json.dumps({"figure": str(path), "points": points}))
         return
-    err.print(_sweep_table(points))
-    err.print(f"wrote {path}")
+    stdout.print(_sweep_table(points))
+    err.print(f"wrote {path}", highlight=False)

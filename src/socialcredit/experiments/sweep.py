@@ -216,9 +216,9 @@ def run_points(
     return sorted(rows, key=lambda row: row["run"])
 
 
-def write(out: str | Path, rows: list[dict[str, Any]], meta: dict[str, Any]) -> Path:
+def write(out: str | Path, rows: list[dict[str, Any]], meta: dict[str, Any], overwrite: bool = False) -> Path:
     """The Parquet dataset (runs/part-*.parquet) and sweep.json, written atomically."""
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, "sweep", overwrite) as tmp:
         (tmp / "runs").mkdir()
         table = pa.Table.from_pylist([json_clean(r) for r in rows])  # one schema for every part
         for part, start in enumerate(range(0, len(rows), ROWS_PER_FILE)):
