@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import duckdb
+import numpy as np
 import pytest
 
 from socialcredit.engine import Simulation
@@ -38,19 +39,35 @@ def test_grid_runs_every_point_with_replicates_and_matches_a_direct_run(tmp_path
 
 def test_morris_finds_the_inert_parameter():
     ranges = {"payments.grace_days": (20.0, 200.0), "lists.score_blacklist_below": (450.0, 650.0)}
-    design = sw.morris_design(ranges, trajectories=3, levels=4, seed=1)
-    assert len(design) == 3 * (len(ranges) + 1)
+    design, matrix = sw.morris_design(ranges, trajectories=4, levels=4, seed=1)
+    assert len(design) == 4 * (len(ranges) + 1) == matrix.shape[0]
     base = {"run": {"population": 1500, "days": 150}}
     rows = sw.run_points("financial-credit", sw.plan("financial-credit", design, 1, 1, base), base, workers=2)
-    outputs = [r["blacklisted_share"] for r in rows]
-    effects = sw.morris_effects(design, outputs, ranges)
+    outputs = np.array([r["blacklisted_share"] for r in rows])
+    effects = sw.sensitivity("morris", ranges, matrix, outputs, 4, 1)
     assert effects["payments.grace_days"]["mu_star"] == 0.0  # financial-credit has no court listing
     assert effects["lists.score_blacklist_below"]["mu_star"] > 0.0
 
 
+def test_sobol_indices_rank_the_parameter_that_matters_and_leave_the_inert_one_at_zero():
+    # under `none` appeals are off, so appeal_prob can do nothing; the free-rider share sets missed bills
+    ranges = {"appeals.appeal_prob": (0.0, 1.0), "population.free_rider_share": (0.0, 0.1)}
+    design, matrix = sw.sobol_design(ranges, 16, seed=1)
+    assert len(design) == 16 * (len(ranges) + 2)
+    base = {"run": {"population": 400, "days": 40}}
+    rows = sw.run_points("none", sw.plan("none", design, 1, 1, base), base, workers=2)
+    outputs = np.array([r["default_rate"] for r in rows])
+    found = sw.sensitivity("sobol", ranges, matrix, outputs, 4, 1)
+    inert, active = found["appeals.appeal_prob"], found["population.free_rider_share"]
+    for key in ("S1", "ST"):
+        assert abs(inert[key]) <= inert[f"{key}_conf"] + 1e-12  # within its interval of zero
+        assert active[key] - active[f"{key}_conf"] > 0  # clearly above zero
+    assert active["ST"] > inert["ST"]
+
+
 def test_sobol_design_is_a_power_of_two_inside_the_box():
-    design = sw.sobol_design({"interactions.cost": (0.5, 2.0)}, 5, seed=1)
-    assert len(design) == 8 and all(0.5 <= d["interactions.cost"] <= 2.0 for d in design)
+    design, _ = sw.sobol_design({"interactions.cost": (0.5, 2.0)}, 5, seed=1)
+    assert len(design) == 8 * 3 and all(0.5 <= d["interactions.cost"] <= 2.0 for d in design)
 
 
 def test_bad_designs_fail_before_any_run():

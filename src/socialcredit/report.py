@@ -61,16 +61,29 @@ CAUSE_PANELS = (
 )
 
 
+def t_quantile(dof: int) -> float:
+    """The 97.5% quantile of Student's t: the half-width factor of a 95% interval."""
+    from scipy import stats
+
+    return float(stats.t.ppf(0.975, dof))
+
+
 def plot_compare(comparison, metrics: tuple[str, ...] = COMPARE_PANELS):
-    """One panel per metric over time, one line per regime."""
+    """One panel per metric over time, one line per regime (the mean over seeds, with its 95% band)."""
     df = comparison.long.to_pandas()
     cols = 3
     rows = math.ceil(len(metrics) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3 * rows), squeeze=False)
+    seeds = df["seed"].nunique() if "seed" in df else 1
     for ax, metric in zip(axes.flat, metrics, strict=False):
         part = df[df.metric == metric]
         for regime, g in part.groupby("regime", sort=False):
-            ax.plot(g.day, g.value, label=regime)
+            by_day = g.groupby("day")["value"]
+            mean = by_day.mean()
+            (line,) = ax.plot(mean.index, mean.to_numpy(), label=regime)
+            if seeds > 1:  # a band: the 95% confidence interval of the mean over the seeds
+                half = by_day.std(ddof=1) / np.sqrt(by_day.count()) * t_quantile(seeds - 1)
+                ax.fill_between(mean.index, mean - half, mean + half, color=line.get_color(), alpha=0.2, lw=0)
         ax.set_title(metric, fontsize=10)
         ax.set_xlabel("day")
     for ax in list(axes.flat)[len(metrics) :]:

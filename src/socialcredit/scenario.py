@@ -45,6 +45,9 @@ class RunParams(Params):
     days: int = Field(365, ge=1, le=36_500, description="simulated days")
     seed: int = Field(1, ge=0, description="master seed; every random stream is spawned from it")
     record_every: int = Field(7, ge=1, description="record the time series every k days")
+    replicates: int = Field(
+        1, ge=1, le=1000, description="seeds (seed, seed + 1, ...) an experiment such as compare runs by default"
+    )
     scale_to: int | None = Field(None, ge=1, description="also report counts scaled to this national population")
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import TaskID
@@ -22,13 +23,32 @@ from socialcredit.cli.common import (
     check_out_option,
     compile_notice,
     err,
+    fmt,
     parse_metrics,
     print_json,
     print_summaries,
     progress,
 )
+from socialcredit.cli.common import (
+    out as stdout,
+)
 from socialcredit.experiments.compare import compare as run_compare
 from socialcredit.experiments.compare import resolve_regimes
+
+
+def _with_intervals(
+    table: dict[str, dict[str, Any]], summaries: dict[str, dict[str, Any]], part: str | None = None
+) -> dict[str, dict[str, Any]]:
+    """Per regime, each metric as 'mean ± half-width' (of `part` of each entry if given)."""
+    shown: dict[str, dict[str, Any]] = {}
+    for regime, metrics in table.items():
+        row: dict[str, Any] = {k: v for k, v in summaries[regime].items() if not isinstance(v, int | float)}
+        for metric, entry in metrics.items():
+            entry = entry[part] if part else entry
+            half = (entry["high"] - entry["low"]) / 2
+            row[metric] = fmt(entry["mean"]) + ("" if math.isnan(half) else f" ± {fmt(half)}")
+        shown[regime] = row
+    return shown
 
 
 def default_folder(options: dict) -> Path:
@@ -51,12 +71,28 @@ def compare(
         Path | None, typer.Option("--out", "-o", help="output folder \\[default: runs/compare-nN-dD-sS-HASH]")
     ] = None,
     set_: Sets = None,
+    replicates: Annotated[
+        int | None,
+        typer.Option(
+            "--replicates", "-r", min=1, help="seeds seed, seed+1, ... (default: the scenarios' run.replicates)"
+        ),
+    ] = None,
+    reference: Annotated[
+        str, typer.Option("--reference", help="regime the paired differences are taken against")
+    ] = "none",
+    start: Annotated[
+        Path | None, typer.Option("--from", help="a checkpoint (run --checkpoint-every) every regime branches from")
+    ] = None,
     metrics: Metrics = None,
     overwrite: Overwrite = False,
     json_: Json = False,
 ) -> None:
     """Run regimes on the same population and seed; write compare.parquet, summaries and figures."""
     rows = parse_metrics(metrics)
+    if start is not None:
+        from socialcredit import checkpoint
+
+        checkpoint.read_meta(start)
     scenarios = resolve_regimes(
         regimes, population=population, days=days, seed=seed, overrides=set_ or (), burn_in=burn_in
     )
@@ -68,6 +104,8 @@ def compare(
         "seed": first.run.seed,
         "burn_in": burn_in,
         "overrides": list(set_ or []),
+        "replicates": replicates or first.run.replicates,
+        "from": str(start) if start else None,
     }
     folder = check_out_option(out or default_folder(options), overwrite)
     compile_notice()
@@ -86,11 +124,31 @@ def compare(
             seed=seed,
             burn_in=burn_in,
             overrides=set_ or (),
+            replicates=replicates,
+            reference=reference,
+            start=start,
             progress=advance,
         )
     comparison.save(folder, overwrite=overwrite)
     if json_:
-        print_json(comparison.summaries)
+        print_json(
+            {"summaries": comparison.summaries, **comparison.statistics}
+            if comparison.statistics
+            else comparison.summaries
+        )
+    elif comparison.statistics:
+        stats = comparison.statistics
+        n = len(stats["seeds"])
+        stdout.print(
+            f"mean ± 95% CI half-width over {n} seeds ({', '.join(map(str, stats['seeds']))})", highlight=False
+        )
+        print_summaries(_with_intervals(stats["metrics"], comparison.summaries), rows)
+        if stats["difference"]:
+            stdout.print(
+                f"paired difference from {stats['reference']} (same seed, common random numbers), ± 95% CI half-width",
+                highlight=False,
+            )
+            print_summaries(_with_intervals(stats["difference"], comparison.summaries, "paired"), rows)
     else:
         print_summaries(comparison.summaries, rows)
         err.print(f"wrote {folder}/ (compare.parquet, summary.json, figures/)", highlight=False)

@@ -64,14 +64,17 @@ def sweep(
     range_: Annotated[
         list[str] | None, typer.Option("--range", help="a continuous parameter: section.key=low:high (repeatable)")
     ] = None,
-    sobol: Annotated[int | None, typer.Option("--sobol", min=1, help="Sobol sample size over the --range box")] = None,
+    sobol: Annotated[
+        int | None,
+        typer.Option("--sobol", min=1, help="Saltelli base sample N over the --range box (N(D+2) runs; Sobol S1, ST)"),
+    ] = None,
     morris: Annotated[
         int | None, typer.Option("--morris", min=1, help="Morris trajectories over the --range box")
     ] = None,
     levels: Annotated[int, typer.Option("--levels", min=2, help="Morris grid levels")] = 4,
-    metric: Annotated[str, typer.Option("--metric", help="the summary metric the table and Morris effects use")] = (
-        "false_blacklist_share"
-    ),
+    metric: Annotated[
+        str, typer.Option("--metric", help="the summary metric(s), comma-separated, the table and indices use")
+    ] = "false_blacklist_share",
     replicates: Annotated[int, typer.Option("--replicates", "-r", min=1, help="seeds per design point")] = 1,
     population: Population = None,
     days: Days = None,
@@ -96,16 +99,23 @@ def sweep(
     ranges = sw.parse_ranges(range_ or [])
     if modes[0] != "grid" and not ranges:
         raise InputError(f"sweep --{modes[0]}: needs at least one --range section.key=low:high")
-    check_metric(metric, "--metric")
+    metric_names = [m.strip() for m in metric.split(",") if m.strip()]
+    for name in metric_names:
+        check_metric(name, "--metric")
     if modes[0] == "grid" and ranges:
         raise InputError("sweep --grid: --range is for --sobol and --morris; give the grid's values with --grid")
     base_seed = seed if seed is not None else 1
+    matrix = np.empty((0, 0))
     if modes[0] == "grid":
         design = sw.grid_design(sw.parse_grid(grid or []))
     elif modes[0] == "sobol":
-        design = sw.sobol_design(ranges, sobol or 1, base_seed)
+        design, matrix = sw.sobol_design(ranges, sobol or 1, base_seed)
+        if sobol and sobol & (sobol - 1):
+            err.print(
+                f"--sobol {sobol}: Saltelli's design needs a power of two; using {len(design) // (len(ranges) + 2)}"
+            )
     else:
-        design = sw.morris_design(ranges, morris or 1, levels, base_seed)
+        design, matrix = sw.morris_design(ranges, morris or 1, levels, base_seed)
     run = {k: v for k, v in (("population", population), ("days", days)) if v is not None}
     base = {**parse_set(set_ or []), **({"run": run} if run else {})}
     points = sw.plan(scenario, design, replicates, base_seed, base)
@@ -140,31 +150,81 @@ def sweep(
         task = bar.add_task(f"{scenario}: {len(points)} runs", total=len(points))
         rows = sw.run_points(scenario, points, base, workers, scheduler, lambda done: bar.update(task, completed=done))
     meta: dict[str, Any] = {**record, "design": design, "replicates": replicates, "runs": len(rows)}
-    outcomes = np.full((len(design), replicates), np.nan)  # the metric per design point and replicate
-    for r in rows:
-        if r[metric] is not None:
-            outcomes[r["run"] // replicates, r["replicate"]] = r[metric]
-    means = outcomes.mean(axis=1)
-    if modes[0] == "morris":
-        meta["morris"] = {"metric": metric, "effects": sw.morris_effects(design, means, ranges)}
-    sw.write(folder, rows, meta, overwrite=overwrite)
+    means: dict[str, np.ndarray] = {}
+    for name in metric_names:
+        outcomes = np.full((len(design), replicates), np.nan)  # the metric per design point and replicate
+        for r in rows:
+            if r.get(name) is not None:
+                outcomes[r["run"] // replicates, r["replicate"]] = r[name]
+        means[name] = outcomes.mean(axis=1)  # replicates averaged per point before any analysis
+        if modes[0] != "grid":
+            noise = float(np.nanmean(outcomes.std(axis=1, ddof=1))) if replicates > 1 else None
+            indices = sw.sensitivity(modes[0], ranges, matrix, np.nan_to_num(means[name]), levels, base_seed)
+            meta.setdefault("sensitivity", {})[name] = {"indices": indices, "replicate_sd": noise}
+    sw.write(folder, rows, meta, overwrite=overwrite, figures=sensitivity_figures(modes[0], meta))
     if json_:
         print_json(meta)
         return
-    table = Table(*design[0].keys(), f"mean {metric}", show_header=True, header_style="bold")
-    for values, mean in zip(design[:40], means, strict=False):
-        table.add_row(*(fmt(v) for v in values.values()), fmt(float(mean)))
-    stdout.print(table)
-    if "morris" in meta:
-        stdout.print(_morris_table(meta["morris"]))
+
+    table = Table(*design[0].keys(), *(f"mean {m}" for m in metric_names), show_header=True, header_style="bold")
+    for i, values in enumerate(design[:40]):
+        table.add_row(*(fmt(v) for v in values.values()), *(fmt(float(means[m][i])) for m in metric_names))
+    if len(design) > 40:
+        table.caption = f"the first 40 of {len(design)} design points (all in runs/*.parquet)"
+    if modes[0] == "grid" or len(design) <= 40:
+        stdout.print(table)
+    for name, found in meta.get("sensitivity", {}).items():
+        stdout.print(_sensitivity_table(modes[0], name, found))
+
     err.print(f"wrote {folder}/runs/*.parquet ({len(rows)} runs); query it with DuckDB:", highlight=False)
     err.print(f"  duckdb.sql(\"select * from '{folder}/runs/*.parquet'\")", highlight=False, soft_wrap=True)
 
 
-def _morris_table(morris: dict) -> Table:
-    """Parameters ranked by mu* (mean |elementary effect|, in metric units per full range)."""
-    table = Table("parameter", "mu*", "sigma", title=f"Morris effects on {morris['metric']}", header_style="bold")
-    ranked = sorted(morris["effects"].items(), key=lambda kv: -kv[1]["mu_star"])
-    for key, effect in ranked:
-        table.add_row(key, f"{effect['mu_star']:.4g}", f"{effect['sigma']:.4g}")
+def _sensitivity_table(mode: str, metric: str, found: dict[str, Any]) -> Table:
+    """Parameters ranked by total Sobol index or by Morris mu*, each with its 95% bootstrap half-width."""
+    indices = found["indices"]
+    noise = found.get("replicate_sd")
+    note = f"; SD over replicates at a point: {noise:.3g}" if noise is not None else ""
+    if mode == "sobol":
+        table = Table("parameter", "S1", "± 95%", "ST", "± 95%", title=f"Sobol indices of {metric}{note}")
+        ranked = sorted(indices.items(), key=lambda kv: -kv[1]["ST"])
+        for key, v in ranked:
+            table.add_row(key, f"{v['S1']:.3f}", f"{v['S1_conf']:.3f}", f"{v['ST']:.3f}", f"{v['ST_conf']:.3f}")
+    else:
+        table = Table("parameter", "mu*", "± 95%", "mu", "sigma", title=f"Morris effects on {metric}{note}")
+        ranked = sorted(indices.items(), key=lambda kv: -kv[1]["mu_star"])
+        for key, v in ranked:
+            table.add_row(key, f"{v['mu_star']:.4g}", f"{v['mu_star_conf']:.3g}", f"{v['mu']:.4g}", f"{v['sigma']:.4g}")
+    table.header_style = "bold"
     return table
+
+
+def sensitivity_figures(mode: str, meta: dict[str, Any]) -> dict[str, Any]:
+    """One bar chart per metric of the indices with their 95% intervals: {file name: figure}."""
+    if mode == "grid":
+        return {}
+    import matplotlib.pyplot as plt
+
+    figures = {}
+    for metric, found in meta["sensitivity"].items():
+        indices = found["indices"]
+        names = list(indices)
+        fig, ax = plt.subplots(figsize=(7, 0.5 + 0.45 * len(names) + 1))
+        y = np.arange(len(names))
+        if mode == "sobol":
+            for offset, key, label in ((-0.18, "S1", "first order S1"), (0.18, "ST", "total ST")):
+                values = [indices[n][key] for n in names]
+                conf = [indices[n][f"{key}_conf"] for n in names]
+                ax.barh(y + offset, values, height=0.36, xerr=conf, label=label, capsize=3)
+            ax.set_xlabel("Sobol index (share of variance), ± 95% bootstrap")
+        else:
+            values = [indices[n]["mu_star"] for n in names]
+            conf = [indices[n]["mu_star_conf"] for n in names]
+            ax.barh(y, values, xerr=conf, capsize=3, label="mu*")
+            ax.set_xlabel(f"Morris mu* ({metric} per full range), ± 95% bootstrap")
+        ax.set_yticks(y, names)
+        ax.set_title(f"Sensitivity of {metric}")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        figures[f"sensitivity_{metric}.png"] = fig
+    return figures

@@ -92,56 +92,55 @@ def grid_design(axes: dict[str, list[Any]]) -> list[dict[str, Any]]:
     return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*axes.values())]
 
 
-def sobol_design(ranges: dict[str, tuple[float, float]], n: int, seed: int) -> list[dict[str, Any]]:
-    """n scrambled Sobol points over the box (n rounded up to a power of two)."""
-    from scipy.stats import qmc
+def problem(ranges: dict[str, tuple[float, float]]) -> dict[str, Any]:
+    """The --range box as SALib's problem definition."""
+    return {"num_vars": len(ranges), "names": list(ranges), "bounds": [list(b) for b in ranges.values()]}
 
-    m = max(0, int(np.ceil(np.log2(max(n, 1)))))
-    unit = qmc.Sobol(d=len(ranges), scramble=True, seed=seed).random_base2(m)
-    return _scale(unit, ranges)
+
+def sobol_design(ranges: dict[str, tuple[float, float]], n: int, seed: int) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """Saltelli's design for first-order and total Sobol indices (SALib): n (rounded up to a
+    power of two) base points, n (D + 2) runs. Returns the points and their matrix."""
+    from SALib.sample import sobol
+
+    base = 1 << max(0, int(np.ceil(np.log2(max(n, 1)))))
+    matrix = sobol.sample(problem(ranges), base, calc_second_order=False, seed=seed)
+    return _rows(matrix, ranges), matrix
 
 
 def morris_design(
     ranges: dict[str, tuple[float, float]], trajectories: int, levels: int, seed: int
-) -> list[dict[str, Any]]:
-    """Morris one-at-a-time trajectories: k + 1 points each, one parameter moved per step."""
-    rng = np.random.default_rng(seed)
-    k = len(ranges)
-    delta = levels / (2 * (levels - 1))
-    grid = np.arange(levels) / (levels - 1)
-    starts = grid[grid <= 1 - delta + 1e-12]
-    points = []
-    for _ in range(trajectories):
-        x = rng.choice(starts, size=k)
-        points.append(x.copy())
-        for j in rng.permutation(k):
-            x[j] += delta
-            points.append(x.copy())
-    return _scale(np.array(points), ranges)
+) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """Morris one-at-a-time trajectories on a `levels` grid (SALib): (D + 1) runs each."""
+    from SALib.sample import morris
+
+    matrix = morris.sample(problem(ranges), trajectories, num_levels=levels, seed=seed)
+    return _rows(matrix, ranges), matrix
 
 
-def morris_effects(design: list[dict[str, Any]], outputs: np.ndarray, ranges: dict[str, tuple[float, float]]) -> dict:
-    """Elementary effects per parameter: mu* (mean |EE|) and sigma, per trajectory step."""
-    keys = list(ranges)
-    k = len(keys)
-    effects: dict[str, list[float]] = {key: [] for key in keys}
-    for start in range(0, len(design), k + 1):
-        for step in range(start, start + k):
-            a, b = design[step], design[step + 1]
-            moved = [key for key in keys if a[key] != b[key]]
-            if len(moved) != 1:
-                continue
-            key = moved[0]
-            span = ranges[key][1] - ranges[key][0]
-            effects[key].append((outputs[step + 1] - outputs[step]) / ((b[key] - a[key]) / span))
-    return {key: {"mu_star": float(np.mean(np.abs(v))), "sigma": float(np.std(v))} for key, v in effects.items() if v}
+def sensitivity(
+    mode: str, ranges: dict[str, tuple[float, float]], matrix: np.ndarray, outputs: np.ndarray, levels: int, seed: int
+) -> dict[str, dict[str, float]]:
+    """Per parameter: Sobol S1, ST and their 95% bootstrap half-widths (`*_conf`), or Morris
+    mu, mu* (in metric units per full range), sigma and mu*'s bootstrap half-width (SALib).
+
+    `outputs` is the metric per design point, the mean over its replicates.
+    """
+    from SALib.analyze import morris, sobol
+
+    if np.ptp(outputs) == 0:  # a constant metric: no parameter moves it (SALib would divide by zero)
+        keys = ("S1", "S1_conf", "ST", "ST_conf") if mode == "sobol" else ("mu", "mu_star", "sigma", "mu_star_conf")
+        return {name: dict.fromkeys(keys, 0.0) for name in ranges}
+    if mode == "sobol":
+        found = sobol.analyze(problem(ranges), outputs, calc_second_order=False, seed=seed)
+        keys = ("S1", "S1_conf", "ST", "ST_conf")
+    else:
+        found = morris.analyze(problem(ranges), matrix, outputs, num_levels=levels, seed=seed)
+        keys = ("mu", "mu_star", "sigma", "mu_star_conf")
+    return {name: {k: float(found[k][i]) for k in keys} for i, name in enumerate(ranges)}
 
 
-def _scale(unit: np.ndarray, ranges: dict[str, tuple[float, float]]) -> list[dict[str, Any]]:
-    lows = np.array([lo for lo, _ in ranges.values()])
-    highs = np.array([hi for _, hi in ranges.values()])
-    values = lows + unit * (highs - lows)
-    return [dict(zip(ranges, (float(v) for v in row), strict=True)) for row in values]
+def _rows(matrix: np.ndarray, ranges: dict[str, tuple[float, float]]) -> list[dict[str, Any]]:
+    return [dict(zip(ranges, (float(v) for v in row), strict=True)) for row in matrix]
 
 
 def _integer_keys(scenario: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
@@ -216,9 +215,22 @@ def run_points(
     return sorted(rows, key=lambda row: row["run"])
 
 
-def write(out: str | Path, rows: list[dict[str, Any]], meta: dict[str, Any], overwrite: bool = False) -> Path:
-    """The Parquet dataset (runs/part-*.parquet) and sweep.json, written atomically."""
+def write(
+    out: str | Path,
+    rows: list[dict[str, Any]],
+    meta: dict[str, Any],
+    overwrite: bool = False,
+    figures: dict[str, Any] | None = None,
+) -> Path:
+    """The Parquet dataset (runs/part-*.parquet), sweep.json and figures/, written atomically."""
     with atomic_dir(out, "sweep", overwrite) as tmp:
+        if figures:
+            import matplotlib.pyplot as plt
+
+            (tmp / "figures").mkdir()
+            for name, fig in figures.items():
+                fig.savefig(tmp / "figures" / name, dpi=110)
+                plt.close(fig)
         (tmp / "runs").mkdir()
         table = pa.Table.from_pylist([json_clean(r) for r in rows])  # one schema for every part
         for part, start in enumerate(range(0, len(rows), ROWS_PER_FILE)):
