@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -90,6 +91,9 @@ def sweep(
         Path | None, typer.Option("--out", "-o", help="output folder \\[default: runs/sweep-NAME-MODE-HASH]")
     ] = None,
     overwrite: Overwrite = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="go on with a killed sweep of the same command: skip its finished points")
+    ] = False,
     json_: Json = False,
 ) -> None:
     """Run a design with replicates; write OUT/runs/*.parquet (one row per run) and OUT/sweep.json."""
@@ -145,10 +149,25 @@ def sweep(
     folder = check_out_option(out or default_folder(record), overwrite)
     if scheduler:
         check_scheduler(scheduler)
+    journal = folder.with_name(folder.name + ".progress")  # finished points, as they land
+    plan_text = json.dumps({"record": record, "points": [p.__dict__ for p in points]}, sort_keys=True, default=str)
+    if journal.exists():
+        recorded = (journal / "plan.json").read_text() if (journal / "plan.json").is_file() else ""
+        if recorded != plan_text:
+            raise InputError(
+                f"{journal}: holds the progress of a different sweep; allowed: the same command, or remove it"
+            )
+        if not resume:
+            raise InputError(f"{journal}: a sweep of this command was interrupted; allowed: --resume to go on")
+    else:
+        journal.mkdir(parents=True)
+        (journal / "plan.json").write_text(plan_text)
     compile_notice()
     with progress() as bar:
         task = bar.add_task(f"{scenario}: {len(points)} runs", total=len(points))
-        rows = sw.run_points(scenario, points, base, workers, scheduler, lambda done: bar.update(task, completed=done))
+        rows = sw.run_points(
+            scenario, points, base, workers, scheduler, lambda done: bar.update(task, completed=done), journal
+        )
     meta: dict[str, Any] = {**record, "design": design, "replicates": replicates, "runs": len(rows)}
     means: dict[str, np.ndarray] = {}
     for name in metric_names:
@@ -162,6 +181,7 @@ def sweep(
             indices = sw.sensitivity(modes[0], ranges, matrix, np.nan_to_num(means[name]), levels, base_seed)
             meta.setdefault("sensitivity", {})[name] = {"indices": indices, "replicate_sd": noise}
     sw.write(folder, rows, meta, overwrite=overwrite, figures=sensitivity_figures(modes[0], meta))
+    shutil.rmtree(journal)  # complete: the progress record is spent
     if json_:
         print_json(meta)
         return

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -190,29 +191,66 @@ def run_points(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[int], None] | None = None,
+    journal: Path | None = None,
 ) -> list[dict[str, Any]]:
-    """Run every point on a local process pool, or on a Dask cluster at `scheduler`."""
-    rows: list[dict[str, Any]] = []
+    """Run every point on a local process pool, or on a Dask cluster at `scheduler`.
+
+    With a `journal` folder, each finished point is recorded there as it lands
+    (run-NNNNNN.json, written atomically) and points already recorded are not run again: a
+    sweep killed and started again goes on where it stopped. A point whose worker dies (a
+    killed or out-of-memory process) is retried once on a fresh pool.
+    """
+    done: dict[int, dict[str, Any]] = {}
+    if journal is not None:
+        journal.mkdir(parents=True, exist_ok=True)
+        for path in journal.glob("run-*.json"):
+            row = json.loads(path.read_text())
+            done[int(row["run"])] = row
+    todo = [p for p in points if p.index not in done]
+
+    def landed(row: dict[str, Any]) -> None:
+        done[int(row["run"])] = row
+        if journal is not None:
+            tmp = journal / f".run-{row['run']:06d}.json.partial"
+            tmp.write_text(json.dumps(json_clean(row)))
+            os.replace(tmp, journal / f"run-{row['run']:06d}.json")
+        if progress:
+            progress(len(done))
+
+    if progress and done:
+        progress(len(done))
     if scheduler:
         from dask.distributed import Client
         from dask.distributed import as_completed as dask_completed
 
         with Client(scheduler) as client:
-            futures = client.map(run_point, [regime] * len(points), [base] * len(points), list(points), pure=False)
+            futures = client.map(run_point, [regime] * len(todo), [base] * len(todo), todo, pure=False)
             for future in dask_completed(futures):
-                rows.append(future.result())
-                if progress:
-                    progress(len(rows))
+                landed(future.result())
     else:
         workers = workers or max(1, (os.cpu_count() or 1))
-        spawn = multiprocessing.get_context("spawn")  # forking after Numba's OpenMP threads is unsafe
-        with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
-            futures = [pool.submit(run_point, regime, base, p) for p in points]
-            for future in as_completed(futures):
-                rows.append(future.result())
-                if progress:
-                    progress(len(rows))
-    return sorted(rows, key=lambda row: row["run"])
+        for attempt in range(2):  # a point whose worker died is retried once, on a fresh pool
+            todo = [p for p in todo if p.index not in done]
+            if not todo:
+                break
+            try:
+                _pool(regime, base, todo, workers, landed)
+            except BrokenProcessPool:
+                if attempt == 1:
+                    missing = sorted(p.index for p in todo if p.index not in done)
+                    raise InputError(
+                        f"sweep: a worker process died twice running points {missing[:10]}; "
+                        "allowed: fewer --workers or a smaller population (out of memory?), then --resume"
+                    ) from None
+    return [done[p.index] for p in sorted(points, key=lambda p: p.index)]
+
+
+def _pool(regime: str, base: dict[str, Any], points: Sequence[Point], workers: int, landed: Callable) -> None:
+    spawn = multiprocessing.get_context("spawn")  # forking after Numba's OpenMP threads is unsafe
+    with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
+        futures = [pool.submit(run_point, regime, base, p) for p in points]
+        for future in as_completed(futures):
+            landed(future.result())
 
 
 def write(
