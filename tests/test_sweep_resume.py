@@ -34,6 +34,9 @@ def test_a_killed_sweep_resumes_and_gives_the_same_rows(tmp_path):
         time.sleep(0.05)
     child.send_signal(signal.SIGKILL)
     child.wait()
+    time.sleep(0.5)
+    orphans = subprocess.run(["pgrep", "-f", "spawn_main.*"], capture_output=True, text=True).stdout.split()
+    assert not [p for p in orphans if int(p) != os.getpid()], "the killed sweep left workers behind"
     kept = len(list(journal.glob("run-*.json")))
     assert 3 <= kept < 12 and not folder.exists()
     again = subprocess.run([*CLI, *ARGS, "--workers", "2", "--out", str(folder)], capture_output=True, text=True)

@@ -316,7 +316,7 @@ def compare(
         elif burn_in > 0:
             donor = Simulation("none", population=population, days=burn_in, seed=this_seed, overrides=overrides)
             label = "burn-in" if count == 1 else f"burn-in, seed {this_seed}"
-            donor.run(progress=None if progress is None else lambda d, label=label: progress(label, d, burn_in))
+            donor.run(progress=None if progress is None else _reporting(progress, label, burn_in))
         for regime, scenario in scenarios.items():
             run_days = scenario.run.days + burn_in
             sim = Simulation(scenario, days=run_days, seed=this_seed)

@@ -12,6 +12,8 @@ import itertools
 import json
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -245,9 +247,21 @@ def run_points(
     return [done[p.index] for p in sorted(points, key=lambda p: p.index)]
 
 
+def _die_with_parent() -> None:
+    """In a pool worker: be killed when the sweep's process dies, even by SIGKILL (Linux), so
+    no orphan keeps computing or holding memory."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before the call
+            os._exit(1)
+
+
 def _pool(regime: str, base: dict[str, Any], points: Sequence[Point], workers: int, landed: Callable) -> None:
     spawn = multiprocessing.get_context("spawn")  # forking after Numba's OpenMP threads is unsafe
-    with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=spawn, initializer=_die_with_parent) as pool:
         futures = [pool.submit(run_point, regime, base, p) for p in points]
         for future in as_completed(futures):
             landed(future.result())
