@@ -19,3 +19,19 @@ def simulate(regime: str | None = "financial-credit", n: int = 4000, days: int =
 @pytest.fixture(scope="session")
 def small_run():
     return simulate()
+
+
+# Hypothesis: a fixed, derandomized profile for CI (make test) and a longer one on demand
+# (SOCIALCREDIT_HYPOTHESIS=long make test), for the property tests of every input surface.
+try:
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile(
+        "ci", max_examples=60, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck)
+    )
+    settings.register_profile("long", max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
+    settings.load_profile(os.environ.get("SOCIALCREDIT_HYPOTHESIS", "ci"))
+except ImportError:  # pragma: no cover - hypothesis is a dev dependency
+    pass

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 class Params(BaseModel):
     """Base for every parameter section: unknown keys are errors, assignments are validated."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class MechanismParams(Params):

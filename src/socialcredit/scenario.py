@@ -43,7 +43,7 @@ class RunParams(Params):
 
     population: int = Field(10_000, ge=1, le=100_000_000, description="number of citizens")
     days: int = Field(365, ge=1, le=36_500, description="simulated days")
-    seed: int = Field(1, ge=0, description="master seed; every random stream is spawned from it")
+    seed: int = Field(1, ge=0, le=2**63 - 1, description="master seed; every random stream is spawned from it")
     record_every: int = Field(7, ge=1, description="record the time series every k days")
     replicates: int = Field(
         1, ge=1, le=1000, description="seeds (seed, seed + 1, ...) an experiment such as compare runs by default"
@@ -100,10 +100,17 @@ def _parse_toml(text: str, label: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{label}: malformed TOML: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{label}: malformed TOML: nested too deeply") from None
+
+
+MAX_BASES = 64  # files one scenario may build on, in a chain
 
 
 def _raw(source: str | Path, seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:
     """The merged raw dict of a preset name or TOML path, following `base` chains."""
+    if len(seen) >= MAX_BASES:
+        raise InputError(f"{seen[-1]}: key 'base' chains more than {MAX_BASES} files; allowed: at most {MAX_BASES}")
     path = Path(source)
     if path.suffix == ".toml" or path.exists():
         if not path.is_file():

@@ -16,3 +16,6 @@ def main() -> None:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt:  # Ctrl-C: one line, the shell's code for SIGINT, nothing half-written
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)

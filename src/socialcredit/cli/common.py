@@ -92,6 +92,12 @@ Overwrite = Annotated[
         "--overwrite", help="replace an earlier output folder of socialcredit at --out", show_default=False, metavar=""
     ),
 ]
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="run even if the memory estimate exceeds what the machine has", show_default=False, metavar=""
+    ),
+]
 Metrics = Annotated[
     str | None,
     typer.Option("--metrics", metavar="A,B,...", help="the table's rows, comma-separated metric names"),

@@ -11,9 +11,11 @@ from typing import Annotated, Any
 import typer
 from rich.progress import TaskID
 
+from socialcredit import resources
 from socialcredit.cli.app import app
 from socialcredit.cli.common import (
     Days,
+    Force,
     Json,
     Metrics,
     Overwrite,
@@ -85,6 +87,7 @@ def compare(
     ] = None,
     metrics: Metrics = None,
     overwrite: Overwrite = False,
+    force: Force = False,
     json_: Json = False,
 ) -> None:
     """Run regimes on the same population and seed; write compare.parquet, summaries and figures."""
@@ -108,6 +111,8 @@ def compare(
         "from": str(start) if start else None,
     }
     folder = check_out_option(out or default_folder(options), overwrite)
+    for scenario in scenarios.values():  # one regime at a time, beside the burn-in it branches from
+        resources.check(scenario, "compare", copies=2 if burn_in or start else 1, force=force)
     compile_notice()
     with progress() as bar:
         tasks: dict[str, TaskID] = {}

@@ -7,9 +7,11 @@ from typing import Annotated
 
 import typer
 
+from socialcredit import resources
 from socialcredit.cli.app import app
 from socialcredit.cli.common import (
     Days,
+    Force,
     Json,
     Metrics,
     Overwrite,
@@ -63,6 +65,7 @@ def run(
         Path | None,
         typer.Option("--resume", help="continue the killed run whose --out was this folder, from its checkpoint"),
     ] = None,
+    force: Force = False,
     json_: Json = False,
 ) -> None:
     """Run one regime or scenario and write its folder; print the headline metrics."""
@@ -81,6 +84,7 @@ def run(
             overrides.append(f"run.scale_to={scale_to}")
         resolved = load_scenario(scenario, overrides, population=population, days=days, seed=seed)
         folder = check_out_option(out or default_folder(resolved), overwrite)
+        resources.check(resolved, "run", force=force)
         compile_notice()
         sim = Simulation(resolved)
     name = sim.scenario.regime

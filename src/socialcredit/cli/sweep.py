@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,9 +13,11 @@ import numpy as np
 import typer
 from rich.table import Table
 
+from socialcredit import resources
 from socialcredit.cli.app import app
 from socialcredit.cli.common import (
     Days,
+    Force,
     Json,
     Overwrite,
     Population,
@@ -94,6 +97,7 @@ def sweep(
     resume: Annotated[
         bool, typer.Option("--resume", help="go on with a killed sweep of the same command: skip its finished points")
     ] = False,
+    force: Force = False,
     json_: Json = False,
 ) -> None:
     """Run a design with replicates; write OUT/runs/*.parquet (one row per run) and OUT/sweep.json."""
@@ -147,6 +151,8 @@ def sweep(
         "parameters_hash": parameters_hash(resolved),
     }
     folder = check_out_option(out or default_folder(record), overwrite)
+    at_once = 1 if scheduler else min(workers or (os.cpu_count() or 1), len(points))
+    resources.check(resolved, "sweep", copies=at_once, force=force)
     if scheduler:
         check_scheduler(scheduler)
     journal = folder.with_name(folder.name + ".progress")  # finished points, as they land

@@ -52,6 +52,7 @@ class PopulationParams(Params):
     district_size: int = Field(
         65536,
         ge=0,
+        le=2**31 - 1,
         description="citizens (consecutive households) of a district: work units and friendship rings form "
         "within one, rewired friendships anywhere (people mostly work and befriend near home); 0: one district",
     )
