@@ -96,10 +96,15 @@ class Comparison:
     def load(cls, folder: str | Path) -> Comparison:
         folder = Path(folder)
         scores = pq.read_table(folder / "scores.parquet")
+        scenarios = {path.stem: load_scenario(path) for path in sorted((folder / "scenarios").glob("*.toml"))}
+        manifest = folder / "manifest.json"
+        options = json.loads(manifest.read_text()).get("options", {}) if manifest.is_file() else {}
         return cls(
             summaries=json.loads((folder / "summary.json").read_text()),
             long=pq.read_table(folder / "compare.parquet"),
             scores={name: scores[name].to_numpy() for name in scores.column_names},
+            scenarios=scenarios,
+            options=options,
         )
 
 
