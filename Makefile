@@ -1,11 +1,12 @@
 # `make run`: set up .venv if missing, install, run the main job on the default scenario.
 # `make test`: the same set-up, then ruff, mypy and the whole test suite.
+# `make docs`: regenerate the docs' printed outputs (after a change that alters results).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench baseline clean
+.PHONY: run test bench baseline docs clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +30,10 @@ bench: $(STAMP)
 # Regenerate the pinned baseline deliberately (after a change that is meant to alter results).
 baseline: $(STAMP)
 	$(BIN)/python tests/baseline.py --write
+
+# Regenerate the printed outputs of docs/tutorial.md, docs/regimes.md and docs/model.md by running them.
+docs: $(STAMP)
+	$(BIN)/python -m socialcredit.docgen --write
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -250,3 +250,41 @@ def test_edge_lists_resolve_against_their_file_are_hashed_and_refuse_n(tmp_path)
     assert (
         json.loads((elsewhere / "r4" / "manifest.json").read_text())["parameters_hash"] != manifest["parameters_hash"]
     )
+
+
+# --- smaller items (P1-P3) ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["run", "-n", "abc"], "'--population' / '-n'"),
+        (["run", "--bogus"], "No such option: --bogus"),
+        (["compare", "--burn-in", "-5"], "'--burn-in'"),
+        (["regimes", "list"], "No such command 'list'"),
+    ],
+)
+def test_usage_errors_are_one_line(args, needle):
+    one_line(cli(*args), needle)
+
+
+@pytest.mark.parametrize(
+    ("override", "needle"),
+    [
+        ("appeals.enabled=yes", "appeals.enabled = 'yes' is not allowed"),
+        ('lists.score_blacklist_below="600"', "lists.score_blacklist_below = '600' is not allowed"),
+        ("run.population=true", "run.population = True is not allowed"),
+    ],
+)
+def test_lax_values_are_errors(override, needle):
+    from socialcredit import InputError, load_scenario
+
+    with pytest.raises(InputError, match=re.escape(needle)):
+        load_scenario("scs", [override])
+
+
+def test_one_override_as_a_string_is_one_assignment():
+    from socialcredit import Simulation
+
+    sim = Simulation("scs", population=200, days=2, overrides="lists.score_blacklist_below=500")
+    assert sim.scenario.lists.score_blacklist_below == 500

@@ -21,6 +21,30 @@ HEADLINE = (
 )
 
 
+# Panel titles in words, and the unit on the y axis.
+TITLES = {
+    "score_mean": ("mean score", "score"),
+    "blacklisted_share": ("blacklisted", "share of citizens"),
+    "false_blacklist_share": ("wrongly blacklisted (not free riders)", "share of citizens"),
+    "default_rate": ("missed payments, per bill due", "rate"),
+    "trust_mean": ("mean generalized trust", "trust (0-1)"),
+    "cooperation_rate": ("cooperation: helps per interaction", "rate"),
+    "chilling": ("chilling: drop in critical posting", "share of expected"),
+    "ties_cut_share": ("ties cut", "share of ties"),
+}
+
+
+def _title(metric: str) -> tuple[str, str]:
+    if metric in TITLES:
+        return TITLES[metric]
+    if metric.startswith("false_blacklist_"):
+        return (
+            f"wrongly blacklisted: {metric.removeprefix('false_blacklist_').replace('_', ' ')}",
+            "share of citizens",
+        )
+    return (metric.replace("_", " "), "")
+
+
 def plot_timeseries(table: pa.Table, metrics: tuple[str, ...] | None = None, title: str = ""):
     """One panel per metric against the day; metrics that are all NaN are skipped."""
     names = [m for m in (metrics or HEADLINE) if m in table.column_names]
@@ -31,8 +55,10 @@ def plot_timeseries(table: pa.Table, metrics: tuple[str, ...] | None = None, tit
     day = table["day"].to_numpy()
     for ax, name in zip(axes.flat, names, strict=False):
         ax.plot(day, table[name].to_numpy(zero_copy_only=False))
-        ax.set_title(name, fontsize=10)
+        words, unit = _title(name)
+        ax.set_title(words, fontsize=10)
         ax.set_xlabel("day")
+        ax.set_ylabel(unit, fontsize=8)
     for ax in list(axes.flat)[len(names) :]:
         ax.set_visible(False)
     if title:
@@ -73,7 +99,7 @@ def plot_compare(comparison, metrics: tuple[str, ...] = COMPARE_PANELS):
     df = comparison.long.to_pandas()
     cols = 3
     rows = math.ceil(len(metrics) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3 * rows), squeeze=False, sharey=metrics == CAUSE_PANELS)
     seeds = df["seed"].nunique() if "seed" in df else 1
     for ax, metric in zip(axes.flat, metrics, strict=False):
         part = df[df.metric == metric]
@@ -84,8 +110,10 @@ def plot_compare(comparison, metrics: tuple[str, ...] = COMPARE_PANELS):
             if seeds > 1:  # a band: the 95% confidence interval of the mean over the seeds
                 half = by_day.std(ddof=1) / np.sqrt(by_day.count()) * t_quantile(seeds - 1)
                 ax.fill_between(mean.index, mean - half, mean + half, color=line.get_color(), alpha=0.2, lw=0)
-        ax.set_title(metric, fontsize=10)
+        words, unit = _title(metric)
+        ax.set_title(words, fontsize=10)
         ax.set_xlabel("day")
+        ax.set_ylabel(unit, fontsize=8)
     for ax in list(axes.flat)[len(metrics) :]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
@@ -106,7 +134,9 @@ def plot_false_blacklist_causes(comparison):
             ax.bar(regimes, values, bottom=bottom, label=metric.removeprefix("false_blacklist_"))
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_ylabel("share of population wrongly blacklisted")
+    ax.set_title("Wrongly blacklisted at the end of the run, by cause (ground truth)", fontsize=10)
     if any(bottom):
+        ax.set_ylim(0, max(bottom) * 1.08)
         ax.legend(fontsize=8)
     ax.tick_params(axis="x", rotation=20)
     fig.tight_layout()
@@ -114,15 +144,29 @@ def plot_false_blacklist_causes(comparison):
 
 
 def plot_score_distributions(comparison):
-    """Histogram of the final score under each regime that keeps one."""
-    fig, ax = plt.subplots(figsize=(8, 4))
-    for regime, scores in comparison.scores.items():
-        finite = scores[~np.isnan(scores)]
-        if finite.size:
-            ax.hist(finite, bins=60, histtype="step", density=True, label=regime)
-    ax.set_xlabel("score at the end")
-    ax.set_ylabel("density")
-    ax.legend(fontsize=8)
+    """One small panel per regime that keeps a score: the histogram of the final score, with
+    the blacklist cut-off (`lists.score_blacklist_below`) drawn where the regime lists by score."""
+    kept = {r: s[~np.isnan(s)] for r, s in comparison.scores.items()}
+    kept = {r: s for r, s in kept.items() if s.size}
+    cols = min(4, max(1, len(kept)))
+    rows = max(1, math.ceil(len(kept) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.6 * rows), squeeze=False, sharex=True)
+    low = min((float(s.min()) for s in kept.values()), default=0.0)
+    high = max((float(s.max()) for s in kept.values()), default=1.0)
+    bins = np.linspace(low, high, 61)
+    for ax, (regime, scores) in zip(axes.flat, kept.items(), strict=False):
+        ax.hist(scores, bins=bins, density=True, color="tab:blue")
+        scenario = comparison.scenarios.get(regime)
+        cut = getattr(getattr(scenario, "lists", None), "score_blacklist_below", None)
+        if cut is not None and getattr(scenario.lists, "enabled", True):
+            ax.axvline(cut, color="tab:red", linestyle="--", linewidth=1)
+            ax.text(cut, ax.get_ylim()[1] * 0.95, f" cut-off {cut:g}", color="tab:red", fontsize=7, va="top")
+        ax.set_title(regime, fontsize=10)
+        ax.set_xlabel("score at the end", fontsize=8)
+        ax.set_ylabel("density", fontsize=8)
+    for ax in list(axes.flat)[len(kept) :]:
+        ax.set_visible(False)
+    fig.suptitle("Final score distribution per regime (dashed: blacklist cut-off)", fontsize=11)
     fig.tight_layout()
     return fig
 

@@ -250,8 +250,10 @@ def load_regime(name: str, **run: Any) -> Scenario:
 
 
 def validate(data: Mapping[str, Any], label: str) -> Scenario:
+    """Strict types: `enabled = "yes"`, `population = true` or `"600"` for a number are errors,
+    not coerced (values are TOML literals)."""
     try:
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(data, strict=True)
     except ValidationError as exc:
         raise InputError(f"{label}: {_describe(exc.errors()[0])}") from None
 

@@ -41,4 +41,4 @@ def audit(
         )
     console.print(table)
     for note in result.notes:
-        console.print(f"note: {note}")
+        console.print(f"note: {note}", soft_wrap=True)

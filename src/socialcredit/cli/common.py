@@ -134,8 +134,8 @@ def compile_notice() -> None:
     import socialcredit
 
     places = [Path(socialcredit.__file__).parent]
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        places.append(Path(os.environ["NUMBA_CACHE_DIR"]))
+    if os.environ.get("NUMBA_CACHE_DIR"):  # then Numba caches only there
+        places = [Path(os.environ["NUMBA_CACHE_DIR"])]
     for place in places:
         if place.is_dir() and next(place.rglob("*.nbi"), None) is not None:
             return

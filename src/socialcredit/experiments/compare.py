@@ -119,10 +119,15 @@ class Comparison:
             for key in ("statistics", "replicates")
             if (folder / f"{key}.json").is_file()
         }
+        scenarios = {path.stem: load_scenario(path) for path in sorted((folder / "scenarios").glob("*.toml"))}
+        manifest = folder / "manifest.json"
+        options = json.loads(manifest.read_text()).get("options", {}) if manifest.is_file() else {}
         return cls(
             summaries=json.loads((folder / "summary.json").read_text()),
             long=pq.read_table(folder / "compare.parquet"),
             scores={name: scores[name].to_numpy() for name in scores.column_names},
+            scenarios=scenarios,
+            options=options,
             **extra,
         )
 
