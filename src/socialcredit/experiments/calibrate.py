@@ -103,7 +103,7 @@ def read_plan(path: str | Path, scenario: str | None = None) -> Plan:
     if len(set(names)) != len(names):
         raise InputError(f"{path}: a [[parameter]] key appears twice")
     try:
-        load_scenario(base, nest({f.key: f.low for f in free}))  # every key is a real parameter
+        load_scenario(base, nest({f.key: int(f.low) if f.integer else f.low for f in free}))  # real parameters
     except InputError as exc:
         raise InputError(f"{path}: [[parameter]]: {exc}") from None
     return Plan(str(chosen), run, replicates, seed, targets, free, str(path))
