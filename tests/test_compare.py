@@ -17,7 +17,7 @@ def test_regimes_share_the_population_and_its_luck(tmp_path):
     assert len(set(episodes.values())) == 1 and episodes["none"] > 0
     folder = result.save(tmp_path / "cmp")
     long = pq.read_table(folder / "compare.parquet")
-    assert long.column_names == ["regime", "day", "metric", "value"]
+    assert long.column_names == ["regime", "seed", "day", "metric", "value"]
     assert set(long["regime"].to_pylist()) == {"none", "financial-credit", "eu-ai-act"}
     figures = sorted(p.name for p in (folder / "figures").iterdir())
     assert figures == [

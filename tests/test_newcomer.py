@@ -215,6 +215,9 @@ def test_a_compare_folder_reruns_to_the_same_bytes(tmp_path):
         "seed": 3,
         "burn_in": 10,
         "overrides": ["appeals.enabled=true"],
+        "replicates": 1,
+        "reference": "none",
+        "start": None,
     }
     assert set(manifest["parameters_hash"]) == {"none", "scs"} and manifest["socialcredit_version"]
     again = compare(**manifest["options"])
