@@ -132,13 +132,18 @@ class Comparison:
         )
 
 
+def t_quantile(dof: float, level: float = 0.95) -> float:
+    """Student's t quantile that makes a two-sided `level` interval's half-width from a standard error."""
+    return float(scipy_stats.t.ppf(0.5 + level / 2, dof))
+
+
 def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     """Mean and Student-t confidence interval of independent replicates (NaN-free); (mean, low, high)."""
     values = np.asarray(values, dtype=np.float64)
     mean = float(values.mean()) if values.size else float("nan")
     if values.size < 2:
         return mean, float("nan"), float("nan")
-    half = float(scipy_stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
+    half = t_quantile(values.size - 1, level) * float(values.std(ddof=1)) / np.sqrt(values.size)
     return mean, mean - half, mean + half
 
 
@@ -151,7 +156,7 @@ def welch_interval(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[f
     if se == 0:
         return diff, diff, diff
     dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
-    half = float(scipy_stats.t.ppf(0.5 + level / 2, dof) * se)
+    half = t_quantile(dof, level) * se
     return diff, diff - half, diff + half
 
 
