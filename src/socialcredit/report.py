@@ -81,9 +81,8 @@ CAUSE_PANELS = (
     "false_blacklist_misflagged_post",
     "false_blacklist_slander",
     "false_blacklist_association",
-    "false_blacklist_criticism",
-    "false_blacklist_misconduct",
     "false_blacklist_class_label",
+    "false_blacklist_misjudged",
 )
 
 
