@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import sys
 
-from socialcredit.cli import audit, calibrate, compare, dashboard, regimes, report, run, sweep, theory  # noqa: F401  (each module registers its commands)
+from socialcredit.cli import (  # noqa: F401  (each module registers its commands)
+    audit,
+    calibrate,
+    compare,
+    dashboard,
+    regimes,
+    report,
+    run,
+    sweep,
+    theory,
+    validate,
+)
 from socialcredit.cli.app import app
 from socialcredit.errors import InputError
 
