@@ -70,6 +70,9 @@ class Experiment:
     days: int | None = None  # this experiment's run length (the suite's if unset)
 
     def describe(self) -> str:
+        return self._describe() + (f", {self.days} d" if self.days is not None and self.kind != "switch" else "")
+
+    def _describe(self) -> str:
         if self.kind == "run":
             return f"run {self.regime}"
         if self.kind == "contrast":
@@ -78,7 +81,8 @@ class Experiment:
             return f"{self.regime} − {reference} (paired)"
         if self.kind == "switch":
             ref = f" − {self.reference} throughout (paired)" if self.reference else ""
-            return f"{self.before} {self.before_days} d, then {self.regime}{ref}"
+            after = f" {self.days} d" if self.days is not None else ""
+            return f"{self.before} {self.before_days} d, then {self.regime}{after}{ref}"
         return f"sweep {self.parameter} over {', '.join(f'{v:g}' for v in self.values)} in {self.regime}: slope"
 
 
