@@ -259,3 +259,28 @@ def test_expressions_are_arithmetic_over_metric_names_only():
             expression.parse(bad)
     target = Target("totals.delistings_paid / listings_court * 100", 1.0, 1.0)
     assert target.measure({"listings_court": 4.0}, {"delistings_paid": 1.0}) == 25.0
+
+
+NATIONAL = """
+[[national]]
+name = "missed bills per year"
+regime = "none"
+quantity = "totals.bills_missed / population * 365 / days"
+reported = 1000
+unit = "per year"
+source = "a test"
+"""
+
+
+def test_scale_to_prints_each_national_figure_beside_the_reported_one(tmp_path):
+    path = _suite_file(tmp_path, PLAIN + NATIONAL)
+    done = cli("validate", str(path), "--scale-to", "1000000", "--out", "out", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads((tmp_path / "out" / "validation.json").read_text())
+    (item,) = report["national"]
+    line = next(line for line in done.stdout.splitlines() if "missed bills per year" in line)
+    assert "against reported 1,000 per year" in line and f"ratio {item['ratio']:.3g}" in line
+    assert item["scaled"] == pytest.approx(item["ratio"] * 1000)
+    assert "## National figures, scaled to 1,000,000" in (tmp_path / "out" / "validation.md").read_text()
+    without = cli("validate", str(path), "--out", "plain", cwd=tmp_path)
+    assert "against reported" not in without.stdout

@@ -566,6 +566,7 @@ class Validation:
     national: list[dict[str, Any]] = field(default_factory=list)
     calibration: dict[str, Any] | None = None
     calibrated_toml: str | None = None
+    calibration_folder: Path | None = None  # the study, moved into the output folder by save()
 
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
@@ -594,9 +595,8 @@ class Validation:
 
         with atomic_dir(out, "validate", overwrite) as tmp:
             if self.calibration is not None:
-                calibration_dir = Path(self.options["calibration_folder"])
-                if calibration_dir.is_dir():
-                    calibration_dir.rename(tmp / "calibration")
+                if self.calibration_folder is not None and self.calibration_folder.is_dir():
+                    self.calibration_folder.rename(tmp / "calibration")
                 (tmp / "calibrated.toml").write_text(self.calibrated_toml or "", encoding="utf-8")
             (tmp / "validation.json").write_text(json.dumps(json_clean(self.as_dict()), indent=2) + "\n")
             (tmp / "validation.md").write_text(markdown(self), encoding="utf-8")
@@ -698,7 +698,6 @@ def validate(
     used: set[str] = set()
     if calibrate:
         assert calibration_folder is not None
-        options["calibration_folder"] = str(calibration_folder)
         calibration, scenario, calibrated_toml, used = _calibrate(
             suite, calibration_folder, trials, size["seed"], quick, None
         )
@@ -718,6 +717,9 @@ def validate(
         outcome.scenario = shown
         if pattern.id in used:
             outcome.verdict, outcome.note = CALIBRATION_TARGET, "calibration target, not validation"
+        elif calibrate and pattern.role == "calibration":
+            fitted = "not fitted by --calibrate (another regime, experiment or run length)"
+            outcome.note = f"{outcome.note}; {fitted}" if outcome.note else fitted
         outcomes.append(outcome)
     national = []
     if scale_to:
@@ -735,7 +737,7 @@ def validate(
                     "ratio": mean * scale_to / item.reported,
                 }
             )
-    return Validation(suite, outcomes, options, national, calibration, calibrated_toml)
+    return Validation(suite, outcomes, options, national, calibration, calibrated_toml, calibration_folder)
 
 
 # ---------------------------------------------------------------- the report
