@@ -774,9 +774,7 @@ def table_rows(v: Validation) -> list[list[str]]:
         [
             o.pattern.id,
             o.pattern.role.replace("_", "-"),
-            o.pattern.experiment.describe().replace(o.pattern.experiment.regime, o.scenario, 1)
-            if o.scenario
-            else o.pattern.experiment.describe(),
+            o.pattern.experiment.describe() + (" (calibrated)" if o.scenario.endswith("(calibrated)") else ""),
             f"`{o.pattern.quantity}`",
             o.pattern.expected(),
             measured_text(o),
