@@ -258,9 +258,15 @@ README_CONTRASTS = (
 README_CONTRAST_ROWS = ("trust_mean", "cooperation_rate", "blacklisted_share", "false_blacklist_share", "chilling")
 
 
+def _half(entry: dict[str, float]) -> str:
+    """An interval's half-width: two significant digits, whole numbers from 10 on."""
+    half = (entry["high"] - entry["low"]) / 2
+    return f"{half:,.0f}" if abs(half) >= 10 else fmt(half, 2)
+
+
 def _plus_minus(entry: dict[str, float]) -> str:
     half = (entry["high"] - entry["low"]) / 2
-    return fmt(entry["mean"], 3) + ("" if math.isnan(half) else f" ± {fmt(half, 2)}")
+    return fmt(entry["mean"], 3) + ("" if math.isnan(half) else f" ± {_half(entry)}")
 
 
 def readme_tables(folder: Path) -> tuple[str, str]:
@@ -284,7 +290,7 @@ def readme_tables(folder: Path) -> tuple[str, str]:
         cells = []
         for a, b in pairs:
             found = difference(replicates[a], replicates[b], metric)
-            cells.append("–" if found is None else f"{_plus_minus(found['paired'])} ({_plus_minus(found['unpaired'])})")
+            cells.append("–" if found is None else f"{_plus_minus(found['paired'])} (± {_half(found['unpaired'])})")
         lines.append(f"| `{metric}` | " + " | ".join(cells) + " |")
     return table, "\n".join(lines) + "\n"
 
