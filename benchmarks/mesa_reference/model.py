@@ -57,7 +57,9 @@ from socialcredit.society.people import People
 
 # Codes shared with socialcredit's enums (causes.Cause, lists.ListKind, reputation.Strategy),
 # written out as a Mesa user would; tests check they match.
-NONE, FREE_RIDING, HEALTH, INCOME, ASSOCIATION, MISCONDUCT, CLASS_LABEL = 0, 1, 2, 3, 6, 8, 9
+NONE, FREE_RIDING, HEALTH, INCOME, ASSOCIATION, CRITICISM, MISCONDUCT = 0, 1, 2, 3, 6, 7, 8
+CLASS_LABEL, PREFERENCE, MISJUDGED = 9, 10, 11
+TRUE_CAUSES = (FREE_RIDING, MISCONDUCT, CRITICISM, PREFERENCE)  # the listed did what the rule punishes
 CAUSE_LABELS = {FREE_RIDING: "free_riding", HEALTH: "health", INCOME: "income"}
 LIST_NONE, LIST_COURT, LIST_SCORE = 0, 1, 2
 DISCRIMINATOR, COOPERATOR, DEFECTOR = 0, 1, 2
@@ -264,14 +266,18 @@ class Citizen(mesa.Agent):
         p = m.p_inter
         good = not recipient.blacklisted if p.standing == "blacklist" else recipient.score >= p.tier_cut
         verdict = m.norm[helped][good]
-        if m.random.random() < p.assessment_error:
+        flipped = m.random.random() < p.assessment_error
+        if flipped:
             verdict = not verdict
         self.reputation = verdict
         if verdict:
             self.behaviour = min(1.0, self.behaviour + p.verdict_reward)
         else:
             self.behaviour = max(0.0, self.behaviour - p.verdict_penalty)
-            self.last_penalty_cause = ASSOCIATION if helped and not good else MISCONDUCT
+            if flipped:  # the norm judged the act good: a misjudgment
+                self.last_penalty_cause = MISJUDGED
+            else:
+                self.last_penalty_cause = ASSOCIATION if helped and not good else MISCONDUCT
 
     # --- M8 score ------------------------------------------------------------------------------
     def assess(self) -> None:
@@ -514,7 +520,7 @@ class CoreModel(mesa.Model):
             "score_p50": float(p50),
             "score_p90": float(p90),
             "blacklisted_share": len(listed) / n,
-            "false_blacklist_share": sum(not c.free_rider for c in listed) / n,
+            "false_blacklist_share": sum(c.list_cause not in TRUE_CAUSES for c in listed) / n,
             "ever_blacklisted_share": sum(c.ever_blacklisted for c in cs) / n,
         }
         for key in ("listings_court", "listings_score", "hospital_episodes", "income_shocks", "bills_missed_health"):
