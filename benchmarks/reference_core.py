@@ -18,7 +18,9 @@ from socialcredit.society.people import People
 
 # Codes shared with socialcredit's enums (causes.Cause, lists.ListKind, reputation.Strategy),
 # written out here rather than imported from socialcredit; tests check they match.
-NONE, FREE_RIDING, HEALTH, INCOME, ASSOCIATION, MISCONDUCT, CLASS_LABEL = 0, 1, 2, 3, 6, 8, 9
+NONE, FREE_RIDING, HEALTH, INCOME, ASSOCIATION, CRITICISM, MISCONDUCT = 0, 1, 2, 3, 6, 7, 8
+CLASS_LABEL, PREFERENCE, MISJUDGED = 9, 10, 11
+TRUE_CAUSES = (FREE_RIDING, MISCONDUCT, CRITICISM, PREFERENCE)  # the listed did what the rule punishes
 CAUSE_LABELS = {FREE_RIDING: "free_riding", HEALTH: "health", INCOME: "income"}
 LIST_NONE, LIST_COURT, LIST_SCORE = 0, 1, 2
 DISCRIMINATOR, COOPERATOR, DEFECTOR = 0, 1, 2

@@ -22,7 +22,7 @@ from benchmarks.mesa_compare import SCENARIO, Z_AGREE, agreement, run_mesa, run_
 from benchmarks.mesa_reference.model import CoreModel  # noqa: E402
 from socialcredit.engine import Simulation  # noqa: E402
 from socialcredit.mechanisms.lists import SERVICES  # noqa: E402
-from socialcredit.record import Cause, ListKind  # noqa: E402
+from socialcredit.record import TRUE_CAUSES, Cause, ListKind  # noqa: E402
 from socialcredit.reputation import NORMS, Strategy, norm_table  # noqa: E402
 from socialcredit.scenario import load_scenario  # noqa: E402
 
@@ -46,6 +46,8 @@ def test_codes_and_norms_match_socialcredit():
     m = mesa_reference.model
     assert (m.FREE_RIDING, m.HEALTH, m.INCOME) == (Cause.FREE_RIDING, Cause.HEALTH, Cause.INCOME)
     assert (m.ASSOCIATION, m.MISCONDUCT, m.CLASS_LABEL) == (Cause.ASSOCIATION, Cause.MISCONDUCT, Cause.CLASS_LABEL)
+    assert (m.MISJUDGED, m.CRITICISM, m.PREFERENCE) == (Cause.MISJUDGED, Cause.CRITICISM, Cause.PREFERENCE)
+    assert set(m.TRUE_CAUSES) == set(TRUE_CAUSES)
     assert (m.LIST_COURT, m.LIST_SCORE) == (ListKind.COURT, ListKind.SCORE)
     assert tuple(Strategy) == (m.DISCRIMINATOR, m.COOPERATOR, m.DEFECTOR)
     assert m.SERVICES == SERVICES

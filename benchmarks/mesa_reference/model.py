@@ -55,6 +55,7 @@ from benchmarks.reference_core import (
     CLASS_LABEL,
     CONTEXTS,
     COOPERATOR,
+    CRITICISM,  # noqa: F401  (re-exported: the tests compare the codes)
     DEFECTOR,  # noqa: F401  (re-exported: the tests compare the codes)
     DISCRIMINATOR,
     FACTOR_NAMES,
@@ -65,10 +66,13 @@ from benchmarks.reference_core import (
     LIST_NONE,
     LIST_SCORE,
     MISCONDUCT,
+    MISJUDGED,
     NONE,
     NORMS,
+    PREFERENCE,  # noqa: F401  (re-exported: the tests compare the codes)
     SERVICES,
     STRANGER,
+    TRUE_CAUSES,
     check_core,
     synthesize_society,
 )
@@ -217,14 +221,18 @@ class Citizen(mesa.Agent):
         p = m.p_inter
         good = not recipient.blacklisted if p.standing == "blacklist" else recipient.score >= p.tier_cut
         verdict = m.norm[helped][good]
-        if m.random.random() < p.assessment_error:
+        flipped = m.random.random() < p.assessment_error
+        if flipped:
             verdict = not verdict
         self.reputation = verdict
         if verdict:
             self.behaviour = min(1.0, self.behaviour + p.verdict_reward)
         else:
             self.behaviour = max(0.0, self.behaviour - p.verdict_penalty)
-            self.last_penalty_cause = ASSOCIATION if helped and not good else MISCONDUCT
+            if flipped:  # the norm judged the act good: a misjudgment
+                self.last_penalty_cause = MISJUDGED
+            else:
+                self.last_penalty_cause = ASSOCIATION if helped and not good else MISCONDUCT
 
     # --- M8 score ------------------------------------------------------------------------------
     def assess(self) -> None:
@@ -467,7 +475,7 @@ class CoreModel(mesa.Model):
             "score_p50": float(p50),
             "score_p90": float(p90),
             "blacklisted_share": len(listed) / n,
-            "false_blacklist_share": sum(not c.free_rider for c in listed) / n,
+            "false_blacklist_share": sum(c.list_cause not in TRUE_CAUSES for c in listed) / n,
             "ever_blacklisted_share": sum(c.ever_blacklisted for c in cs) / n,
         }
         for key in ("listings_court", "listings_score", "hospital_episodes", "income_shocks", "bills_missed_health"):

@@ -64,10 +64,12 @@ from benchmarks.reference_core import (
     LIST_NONE,
     LIST_SCORE,
     MISCONDUCT,
+    MISJUDGED,
     NONE,
     NORMS,
     SERVICES,
     STRANGER,
+    TRUE_CAUSES,
     check_core,
     synthesize_society,
 )
@@ -334,7 +336,8 @@ class DonationGame(CoreModule):
                 verdict, np.minimum(1.0, behaviour + p.verdict_reward), np.maximum(0.0, behaviour - p.verdict_penalty)
             )
             bad = judged[~verdict]
-            score.last_penalty_cause[bad] = np.where(was_helped[~verdict] & ~good[~verdict], ASSOCIATION, MISCONDUCT)
+            cause = np.where(was_helped[~verdict] & ~good[~verdict], ASSOCIATION, MISCONDUCT)
+            score.last_penalty_cause[bad] = np.where(flipped[~verdict], MISJUDGED, cause)  # the norm judged it good
 
 
 class Score(CoreModule):
@@ -560,7 +563,10 @@ class CoreModel:
             "score_p50": float(p50),
             "score_p90": float(p90),
             "blacklisted_share": float(np.count_nonzero(listed)) / n,
-            "false_blacklist_share": float(np.count_nonzero(listed & ~mods.payments.free_rider.values)) / n,
+            "false_blacklist_share": float(
+                np.count_nonzero(listed & ~np.isin(mods.lists.list_cause.values, TRUE_CAUSES))
+            )
+            / n,
             "ever_blacklisted_share": float(np.count_nonzero(mods.lists.ever_blacklisted.values)) / n,
         }
         for key in ("listings_court", "listings_score", "hospital_episodes", "income_shocks", "bills_missed_health"):
