@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import tomli_w
-from hypothesis import event, given
+from hypothesis import currently_in_test_context, event, given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
@@ -101,7 +101,8 @@ def scenario_trees(draw: st.DrawFn) -> dict[str, Any]:
 def _one_clean_line(exc: InputError) -> None:
     text = str(exc)
     assert text and "\n" not in text and "Traceback" not in text
-    event("refused with one line")  # counted by --hypothesis-show-statistics
+    if currently_in_test_context():  # counted by --hypothesis-show-statistics
+        event("refused with one line")
 
 
 def _finite(value: Any) -> bool:
@@ -171,7 +172,8 @@ def _cli(*args: str) -> tuple[int, str]:
         code = int(exc.code or 0) if not isinstance(exc.code, str) else 2
     finally:
         sys.argv = argv
-    event(f"exit {code}")
+    if currently_in_test_context():
+        event(f"exit {code}")
     return code, err.getvalue()
 
 
