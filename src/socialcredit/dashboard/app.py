@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 import panel as pn
-from bokeh.models import ColumnDataSource, FactorRange, HoverTool, Span
+from bokeh.models import ColumnDataSource, FactorRange, HoverTool
+from bokeh.models.annotations import Span
 from bokeh.palettes import Category10
 from bokeh.plotting import figure
 from bokeh.transform import dodge
@@ -66,16 +67,16 @@ class Page:
         names = regime_names()
         self.regimes = [
             pn.widgets.Select(
-                name=f"regime {i + 1}",
+                label=f"regime {i + 1}",
                 options=[NONE, *names] if i else names,
                 value=s.regimes[i] if i < len(s.regimes) else NONE,
                 width=150,
             )
             for i in range(MAX_REGIMES)
         ]
-        self.population = pn.widgets.IntInput(name="citizens", value=s.population, width=150)
-        self.seed = pn.widgets.IntInput(name="seed", value=s.seed, width=150)
-        self.days = pn.widgets.IntInput(name="days", value=s.days, width=150)
+        self.population = pn.widgets.IntInput(label="citizens", value=s.population, width=150)
+        self.seed = pn.widgets.IntInput(label="seed", value=s.seed, width=150)
+        self.days = pn.widgets.IntInput(label="days", value=s.days, width=150)
         self.specs = {path: FieldSpec.of(path) for path in FIELDS}
         self.fields = {path: self._field(spec, s.values.get(path)) for path, spec in self.specs.items()}
         inputs = {"run.population": self.population, "run.seed": self.seed, "run.days": self.days, **self.fields}
@@ -85,7 +86,7 @@ class Page:
             widget.param.watch(lambda _: self.apply(), "value")
         self.buttons = {
             name: pn.widgets.Button(
-                name=name, width=56, margin=(5, 2), button_type="primary" if name == "Play" else "default"
+                label=name, width=56, margin=(5, 2), button_type="primary" if name == "Play" else "default"
             )
             for name in ("Play", "Pause", "Step", "Reset")
         }
@@ -95,12 +96,12 @@ class Page:
         self.buttons["Reset"].on_click(lambda _: self._say(session.reset()))
         self.status = pn.pane.Str("", name="status")
         self.command = pn.pane.Str("", styles={"font-size": "smaller"}, name="command")
-        self.export_to = pn.widgets.TextInput(name="export run folders under", value="runs/dashboard", width=220)
-        self.export_button = pn.widgets.Button(name="Export", width=70)
+        self.export_to = pn.widgets.TextInput(label="export run folders under", value="runs/dashboard", width=220)
+        self.export_button = pn.widgets.Button(label="Export", width=70)
         self.export_button.on_click(lambda _: self.export())
         self.export_note = pn.pane.Str("", name="export")
         self.exporting: Future | None = None
-        self.citizen = pn.widgets.IntInput(name="inspect citizen", value=session.focus, width=150)
+        self.citizen = pn.widgets.IntInput(label="inspect citizen", value=session.focus, width=150)
         self.citizen.param.watch(lambda event: self.inspect(event.new), "value")
         self.inspector = pn.pane.HTML("", sizing_mode="stretch_width", name="inspector")
         self.numbers = pn.pane.HTML("", sizing_mode="stretch_width", name="numbers")
@@ -119,9 +120,9 @@ class Page:
         tip = f"{spec.description} (accepts: {spec.accepts}{'; empty: unset' if spec.optional else ''})"
         if spec.kind == "bool":
             shown = OWN if value is None else ("on" if value else "off")
-            return pn.widgets.Select(name=spec.path, options=list(SWITCH), value=shown, description=tip, width=220)
+            return pn.widgets.Select(label=spec.path, options=list(SWITCH), value=shown, description=tip, width=220)
         kind = pn.widgets.IntInput if spec.kind == "int" else pn.widgets.FloatInput
-        return kind(name=spec.path, value=value, placeholder=OWN, description=tip, width=220)
+        return kind(label=spec.path, value=value, placeholder=OWN, description=tip, width=220)
 
     # --- settings -----------------------------------------------------------------------
 

@@ -270,9 +270,9 @@ class Session:
     def reset(self) -> str:
         return self.apply(self.settings)
 
-    def step(self) -> Future:
+    def step(self) -> None:
         """One recording interval (run.record_every days) of every run."""
-        return self._submit(self._advance)
+        self._submit(self._advance)
 
     def play(self) -> None:
         if not self.playing:
