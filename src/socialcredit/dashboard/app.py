@@ -107,6 +107,8 @@ class Page:
         self.numbers = pn.pane.HTML("", sizing_mode="stretch_width", name="numbers")
         self.charts = pn.Column(sizing_mode="stretch_width")
         self.drawn = -1  # the snapshot version the charts are for
+        self.drawn_focus = -1  # the citizen the network view is drawn around
+        self.network_row = pn.Row(sizing_mode="stretch_width")
         self.shown_day = -1
         self.sent: dict[str, int] = {}
         self.frames: deque[float] = deque(maxlen=50)
@@ -180,6 +182,9 @@ class Page:
             return
         if snap.version != self.drawn:
             self._new_charts(snap)
+        elif snap.focus != self.drawn_focus:
+            self._new_networks(snap)
+            self.shown_day = -1
         if snap.day != self.shown_day:
             self.frames.append(time.perf_counter())
             for regime, rows in snap.rows.items():
@@ -272,7 +277,7 @@ class Page:
     def _new_charts(self, snap: Any) -> None:
         """A new build: fresh sources and charts for its regimes."""
         regimes = list(snap.rows)
-        self.series = {r: ColumnDataSource(data={k: [] for k in ("day", *TABLE)}, name=f"series-{r}") for r in regimes}
+        self.series = {r: ColumnDataSource(data={k: [] for k in ("day", *TABLE)}, name=f"series-{r}-{snap.version}") for r in regimes}
         self.sent = dict.fromkeys(regimes, 0)
         time_charts = []
         for metric in COMPARE_PANELS:
@@ -288,7 +293,7 @@ class Page:
         hist = _chart("score distribution (share of citizens per bin)", x_axis_label="score")
         self.histograms = {}
         for i, r in enumerate(regimes):
-            self.histograms[r] = ColumnDataSource(data={"x": centers, "top": snap.histograms[r]}, name=f"histogram-{r}")
+            self.histograms[r] = ColumnDataSource(data={"x": centers, "top": snap.histograms[r]}, name=f"histogram-{r}-{snap.version}")
             hist.step(
                 "x", "top", source=self.histograms[r], color=COLORS[i], legend_label=r, mode="center", line_width=2
             )
@@ -305,7 +310,7 @@ class Page:
             width = 0.8 / len(regimes)
             self.bars[chart] = {}
             for i, r in enumerate(regimes):
-                source = ColumnDataSource(data=self._bars(snap, r, metrics), name=f"{chart}-{r}")
+                source = ColumnDataSource(data=self._bars(snap, r, metrics), name=f"{chart}-{r}-{snap.version}")
                 offset = (i - (len(regimes) - 1) / 2) * width
                 fig.hbar(
                     y=dodge("y", offset, range=fig.y_range),
@@ -319,31 +324,36 @@ class Page:
             fig.legend.label_text_font_size = "8pt"
             fig.add_tools(HoverTool(tooltips=[("", "@y"), ("value", "@value")]))
             bars.append(fig)
-        networks = []
+        legend = pn.pane.Str("network: red = blacklisted, triangle = publicly shamed, faint red tie = cut")
+        self.charts.objects = [
+            pn.GridBox(*time_charts, ncols=3, sizing_mode="stretch_width"),
+            pn.Row(hist, *bars, sizing_mode="stretch_width"),
+            legend,
+            self.network_row,
+        ]
+        self._new_networks(snap)
+        self.command.object = "\n".join(self.session.settings.command(r) for r in regimes)
+        self.drawn = snap.version
+        self.shown_day = -1
+
+    def _new_networks(self, snap: Any) -> None:
+        """The neighbourhood of the inspected citizen, one drawing per regime (same layout)."""
         xs, ys = layout(snap.citizens.shape[0])
-        pos = {int(c): k for k, c in enumerate(snap.citizens)}
-        first = next(iter(self.session.sims.values()), None)
-        ends = (
-            [
-                (pos[int(src)], pos[int(first.network.indices[e])])
-                for src, e in zip(self._owners(snap), snap.entries, strict=True)
-            ]
-            if first is not None
-            else []
-        )
-        for r in regimes:
-            fig = _chart(f"{r}: around citizen {self.session.focus}", height=260, x_axis_type=None, y_axis_type=None)
+        a, b = snap.ends[:, 0], snap.ends[:, 1]
+        networks = []
+        for r in snap.rows:
+            fig = _chart(f"{r}: around citizen {snap.focus}", height=260, x_axis_type=None, y_axis_type=None)
             fig.grid.visible = False
             self.ties[r] = ColumnDataSource(
                 data={
-                    "x0": [xs[a] for a, _ in ends],
-                    "y0": [ys[a] for a, _ in ends],
-                    "x1": [xs[b] for _, b in ends],
-                    "y1": [ys[b] for _, b in ends],
-                    "color": ["#999999"] * len(ends),
-                    "dash": [1.0] * len(ends),
+                    "x0": xs[a],
+                    "y0": ys[a],
+                    "x1": xs[b],
+                    "y1": ys[b],
+                    "color": ["#999999"] * len(a),
+                    "dash": [1.0] * len(a),
                 },
-                name=f"ties-{r}",
+                name=f"ties-{r}-{snap.version}-{snap.focus}",
             )
             fig.segment("x0", "y0", "x1", "y1", color="color", alpha="dash", source=self.ties[r], line_width=1.5)
             self.nodes[r] = ColumnDataSource(
@@ -355,25 +365,13 @@ class Page:
                     "color": ["#1f77b4"] * len(xs),
                     "marker": ["circle"] * len(xs),
                 },
-                name=f"nodes-{r}",
+                name=f"nodes-{r}-{snap.version}-{snap.focus}",
             )
             fig.scatter("x", "y", size="size", color="color", marker="marker", source=self.nodes[r], line_color="black")
             fig.add_tools(HoverTool(tooltips=[("citizen", "@citizen")]))
             networks.append(fig)
-        legend = pn.pane.Str("network: red = blacklisted, triangle = publicly shamed, faint red tie = cut")
-        self.charts.objects = [
-            pn.GridBox(*time_charts, ncols=3, sizing_mode="stretch_width"),
-            pn.Row(hist, *bars, sizing_mode="stretch_width"),
-            legend,
-            pn.Row(*networks, sizing_mode="stretch_width"),
-        ]
-        self.command.object = "\n".join(self.session.settings.command(r) for r in regimes)
-        self.drawn = snap.version
-        self.shown_day = -1
-
-    def _owners(self, snap: Any) -> np.ndarray:
-        first = next(iter(self.session.sims.values()))
-        return np.searchsorted(first.network.indptr, snap.entries, side="right") - 1
+        self.network_row.objects = networks
+        self.drawn_focus = snap.focus
 
     def view(self) -> pn.viewable.Viewable:
         controls = pn.Column(

@@ -160,32 +160,37 @@ class Settings:
         return f"socialcredit run {regime}{flags}" + "".join(f" --set {o}" for o in self.overrides())
 
 
-def neighbourhood(sim: Simulation, focus: int, limit: int = NEIGHBOURS) -> tuple[np.ndarray, np.ndarray]:
-    """Up to `limit` citizens around `focus` (its ties, then theirs) and the tie entries among them.
+def neighbourhood(sim: Simulation, focus: int, limit: int = NEIGHBOURS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Up to `limit` citizens around `focus` (its ties, then theirs) and the ties among them.
 
-    Returns (citizens, entries): entries index the network's arrays, so a regime's cut ties
-    (`active`) can be read for the same drawing. The same seed gives every regime this layout.
+    Returns (citizens, entries, ends): entries index the network's arrays, so a regime's cut
+    ties (`active`) can be read for the same drawing; ends (k, 2) are each tie's two citizens
+    as positions in `citizens`. The same seed gives every regime this layout.
     """
     net = sim.network
     chosen = [focus]
-    seen = {focus}
+    position = {focus: 0}
     for citizen in chosen:
         for other in net.indices[net.indptr[citizen] : net.indptr[citizen + 1]]:
             if len(chosen) >= limit:
                 break
-            if int(other) not in seen:
-                seen.add(int(other))
+            if int(other) not in position:
+                position[int(other)] = len(chosen)
                 chosen.append(int(other))
         if len(chosen) >= limit:
             break
-    citizens = np.array(chosen, dtype=np.int64)
-    entries = [
-        e
-        for i in chosen
-        for e in range(net.indptr[i], net.indptr[i + 1])
-        if int(net.indices[e]) in seen and i < int(net.indices[e])
-    ]
-    return citizens, np.array(entries, dtype=np.int64)
+    entries, ends = [], []
+    for i in chosen:
+        for e in range(net.indptr[i], net.indptr[i + 1]):
+            j = int(net.indices[e])
+            if j in position and i < j:
+                entries.append(e)
+                ends.append((position[i], position[j]))
+    return (
+        np.array(chosen, dtype=np.int64),
+        np.array(entries, dtype=np.int64),
+        np.array(ends, dtype=np.int64).reshape(-1, 2),
+    )
 
 
 def layout(count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -211,8 +216,10 @@ class Snapshot:
     listed: dict[str, np.ndarray]  # per regime: the neighbourhood's citizens blacklisted now
     shamed: dict[str, np.ndarray]
     active: dict[str, np.ndarray]  # per regime: the neighbourhood's ties still uncut
+    focus: int
     citizens: np.ndarray
     entries: np.ndarray
+    ends: np.ndarray  # (k, 2) positions in `citizens` of each drawn tie's two ends
 
 
 def describe(name: str, value: Any) -> str:
@@ -394,7 +401,7 @@ class Session:
             return
         with self.lock:
             first = next(iter(self.sims.values()))
-            citizens, entries = neighbourhood(first, self.focus)
+            citizens, entries, ends = neighbourhood(first, self.focus)
             scores = {r: s.people.score[~np.isnan(s.people.score)] for r, s in self.sims.items()}
             low = min((float(s.scenario.score.low) for s in self.sims.values()), default=0.0)
             high = max((float(s.scenario.score.high) for s in self.sims.values()), default=1.0)
@@ -411,8 +418,10 @@ class Session:
                 listed={r: s.people.blacklisted[citizens].copy() for r, s in self.sims.items()},
                 shamed={r: s.people.publicly_shamed[citizens].copy() for r, s in self.sims.items()},
                 active={r: s.network.active[entries].copy() for r, s in self.sims.items()},
+                focus=self.focus,
                 citizens=citizens,
                 entries=entries,
+                ends=ends,
             )
 
 
