@@ -108,8 +108,9 @@ def test_the_dashboard_in_chromium(server, browser, tmp_path):
     for day in (7, 14, 21):
         step.click()
         page.get_by_text(f"day {day} of 365").wait_for(timeout=30_000)
-    for regime in ("financial-credit", "scs"):
-        api = Simulation(regime, population=N, overrides=[SET]).run(until=21)
+    sims = {regime: Simulation(regime, population=N, overrides=[SET]) for regime in ("financial-credit", "scs")}
+    for regime, sim in sims.items():
+        api = sim.run(until=21)
         shown = series(page, regime)
         assert shown["day"] == [0, 7, 14, 21]
         assert shown["trust_mean"] == api.timeseries["trust_mean"].to_pylist()
@@ -118,8 +119,7 @@ def test_the_dashboard_in_chromium(server, browser, tmp_path):
     assert cell.inner_text() == fmt(api.summary["trust_mean"])
 
     # the inspector, on a citizen the API says is listed under scs
-    sim = Simulation("scs", population=N, overrides=[SET])
-    sim.run(until=21)
+    sim = sims["scs"]
     listed = int(sim.people.blacklisted.nonzero()[0][0])
     who = page.get_by_label("inspect citizen")
     who.fill(str(listed))
@@ -150,7 +150,7 @@ def test_the_dashboard_in_chromium(server, browser, tmp_path):
     day = Results.load(folders[1]).summary["days"]
     assert page.get_by_text(f"day {day} of 365 · paused").count() == 1
     saved = Results.load(folders[1])
-    assert json_clean(Simulation("scs", population=N, overrides=[SET]).run(until=day).summary) == saved.summary
+    assert json_clean(sim.run(until=day).summary) == saved.summary  # the same run, carried on
 
     shot = tmp_path / "dashboard.png"
     page.screenshot(path=str(shot), full_page=True)

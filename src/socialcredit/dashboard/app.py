@@ -109,7 +109,8 @@ class Page:
         self.drawn = -1  # the snapshot version the charts are for
         self.drawn_focus = -1  # the citizen the network view is drawn around
         self.network_row = pn.Row(sizing_mode="stretch_width")
-        self.shown_day = -1
+        self.network_figures: dict[str, Any] = {}
+        self.shown: Any = None  # the snapshot on the page
         self.sent: dict[str, int] = {}
         self.frames: deque[float] = deque(maxlen=50)
         self.series: dict[str, ColumnDataSource] = {}
@@ -161,12 +162,9 @@ class Page:
 
     def inspect(self, citizen: int) -> None:
         try:
-            self.session.citizen(citizen)
+            self.session.inspect(citizen)
         except InputError as exc:
             self.inspector.object = f"<p style='color:#b00020'>error: {html.escape(str(exc))}</p>"
-            return
-        self.session.inspect(citizen)
-        self.shown_day = -1  # redraw the inspector on the next frame
 
     def export(self) -> None:
         self.export_note.object = "exporting…"
@@ -183,9 +181,8 @@ class Page:
         if snap.version != self.drawn:
             self._new_charts(snap)
         elif snap.focus != self.drawn_focus:
-            self._new_networks(snap)
-            self.shown_day = -1
-        if snap.day != self.shown_day:
+            self._focus(snap)
+        if snap is not self.shown:
             self.frames.append(time.perf_counter())
             for regime, rows in snap.rows.items():
                 new = rows[self.sent[regime] :]
@@ -198,8 +195,8 @@ class Page:
                 self.bars["causes"][regime].data = self._bars(snap, regime, CAUSE_PANELS)
                 self.bars["denials"][regime].data = self._bars(snap, regime, DENIALS)
             self.numbers.object = self._numbers(snap)
-            self._inspector()
-            self.shown_day = snap.day
+            self._inspector(snap)
+            self.shown = snap
         self._status(snap)
 
     def _poll_export(self) -> None:
@@ -246,12 +243,8 @@ class Page:
         )
         return f"<table style='font-size:12px'><tr><th>day {snap.day} (run) = so far</th>{head}</tr>{body}</table>"
 
-    def _inspector(self) -> None:
-        try:
-            rows = self.session.citizen(self.session.focus)
-        except InputError as exc:
-            self.inspector.object = f"<p>error: {html.escape(str(exc))}</p>"
-            return
+    def _inspector(self, snap: Any) -> None:
+        rows = snap.inspected
         regimes = list(rows)
         head = "".join(f"<th>{html.escape(r)}</th>" for r in regimes)
         body = []
@@ -259,25 +252,29 @@ class Page:
             cells = "".join(f"<td>{html.escape(rows[r][j][2])}</td>" for r in regimes)
             body.append(f"<tr><td>{section}</td><td>{name}</td>{cells}<td>{html.escape(doc)}</td></tr>")
         self.inspector.object = (
-            f"<b>citizen {self.session.focus}</b><table style='font-size:12px'>"
+            f"<b>citizen {snap.focus}</b><table style='font-size:12px'>"
             f"<tr><th></th><th>state</th>{head}<th>meaning</th></tr>{''.join(body)}</table>"
         )
 
+    def _node_marks(self, snap: Any, regime: str) -> dict[str, np.ndarray]:
+        listed, shamed = snap.listed[regime], snap.shamed[regime]
+        return {"color": np.where(listed, "#d62728", "#1f77b4"), "marker": np.where(shamed, "triangle", "circle")}
+
+    def _tie_marks(self, snap: Any, regime: str) -> dict[str, np.ndarray]:
+        active = snap.active[regime]
+        return {"color": np.where(active, "#999999", "#ff9896"), "alpha": np.where(active, 1.0, 0.35)}
+
     def _network(self, snap: Any, regime: str) -> None:
-        listed, shamed, active = snap.listed[regime], snap.shamed[regime], snap.active[regime]
-        nodes = self.nodes[regime]
-        nodes.data = {
-            **nodes.data,
-            "color": np.where(listed, "#d62728", "#1f77b4"),
-            "marker": np.where(shamed, "triangle", "circle"),
-        }
-        ties = self.ties[regime]
-        ties.data = {**ties.data, "color": np.where(active, "#999999", "#ff9896"), "dash": np.where(active, 1.0, 0.35)}
+        self.nodes[regime].data = {**self.nodes[regime].data, **self._node_marks(snap, regime)}
+        self.ties[regime].data = {**self.ties[regime].data, **self._tie_marks(snap, regime)}
 
     def _new_charts(self, snap: Any) -> None:
         """A new build: fresh sources and charts for its regimes."""
         regimes = list(snap.rows)
-        self.series = {r: ColumnDataSource(data={k: [] for k in ("day", *TABLE)}, name=f"series-{r}-{snap.version}") for r in regimes}
+        self.series = {
+            r: ColumnDataSource(data={k: [] for k in ("day", *TABLE)}, name=f"series-{r}-{snap.version}")
+            for r in regimes
+        }
         self.sent = dict.fromkeys(regimes, 0)
         time_charts = []
         for metric in COMPARE_PANELS:
@@ -293,7 +290,9 @@ class Page:
         hist = _chart("score distribution (share of citizens per bin)", x_axis_label="score")
         self.histograms = {}
         for i, r in enumerate(regimes):
-            self.histograms[r] = ColumnDataSource(data={"x": centers, "top": snap.histograms[r]}, name=f"histogram-{r}-{snap.version}")
+            self.histograms[r] = ColumnDataSource(
+                data={"x": centers, "top": snap.histograms[r]}, name=f"histogram-{r}-{snap.version}"
+            )
             hist.step(
                 "x", "top", source=self.histograms[r], color=COLORS[i], legend_label=r, mode="center", line_width=2
             )
@@ -334,43 +333,31 @@ class Page:
         self._new_networks(snap)
         self.command.object = "\n".join(self.session.settings.command(r) for r in regimes)
         self.drawn = snap.version
-        self.shown_day = -1
 
     def _new_networks(self, snap: Any) -> None:
-        """The neighbourhood of the inspected citizen, one drawing per regime (same layout)."""
-        xs, ys = layout(snap.citizens.shape[0])
-        a, b = snap.ends[:, 0], snap.ends[:, 1]
-        networks = []
+        """One drawing per regime of the inspected citizen's neighbourhood (same layout in each)."""
+        self.network_figures = {}
         for r in snap.rows:
-            fig = _chart(f"{r}: around citizen {snap.focus}", height=260, x_axis_type=None, y_axis_type=None)
+            fig = _chart("", height=260, x_axis_type=None, y_axis_type=None)
             fig.grid.visible = False
-            self.ties[r] = ColumnDataSource(
-                data={
-                    "x0": xs[a],
-                    "y0": ys[a],
-                    "x1": xs[b],
-                    "y1": ys[b],
-                    "color": ["#999999"] * len(a),
-                    "dash": [1.0] * len(a),
-                },
-                name=f"ties-{r}-{snap.version}-{snap.focus}",
-            )
-            fig.segment("x0", "y0", "x1", "y1", color="color", alpha="dash", source=self.ties[r], line_width=1.5)
-            self.nodes[r] = ColumnDataSource(
-                data={
-                    "x": xs,
-                    "y": ys,
-                    "citizen": snap.citizens,
-                    "size": np.where(np.arange(len(xs)) == 0, 16, 9),
-                    "color": ["#1f77b4"] * len(xs),
-                    "marker": ["circle"] * len(xs),
-                },
-                name=f"nodes-{r}-{snap.version}-{snap.focus}",
-            )
+            self.ties[r] = ColumnDataSource(name=f"ties-{r}-{snap.version}")
+            fig.segment("x0", "y0", "x1", "y1", color="color", alpha="alpha", source=self.ties[r], line_width=1.5)
+            self.nodes[r] = ColumnDataSource(name=f"nodes-{r}-{snap.version}")
             fig.scatter("x", "y", size="size", color="color", marker="marker", source=self.nodes[r], line_color="black")
             fig.add_tools(HoverTool(tooltips=[("citizen", "@citizen")]))
-            networks.append(fig)
-        self.network_row.objects = networks
+            self.network_figures[r] = fig
+        self.network_row.objects = list(self.network_figures.values())
+        self._focus(snap)
+
+    def _focus(self, snap: Any) -> None:
+        """Lay out a new neighbourhood in the existing drawings (cheaper than new figures)."""
+        xs, ys = layout(snap.citizens.shape[0])
+        a, b = snap.ends[:, 0], snap.ends[:, 1]
+        for r, fig in self.network_figures.items():
+            fig.title.text = f"{r}: around citizen {snap.focus}"
+            self.ties[r].data = {"x0": xs[a], "y0": ys[a], "x1": xs[b], "y1": ys[b], **self._tie_marks(snap, r)}
+            size = np.where(np.arange(len(xs)) == 0, 16, 9)
+            self.nodes[r].data = {"x": xs, "y": ys, "citizen": snap.citizens, "size": size, **self._node_marks(snap, r)}
         self.drawn_focus = snap.focus
 
     def view(self) -> pn.viewable.Viewable:

@@ -18,6 +18,7 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
+import numba
 import numpy as np
 
 from socialcredit.engine import STATE_TABLE, Simulation
@@ -95,6 +96,7 @@ ENUMS: dict[str, type[IntEnum]] = {
 }
 NEIGHBOURS = 40  # citizens drawn around the inspected one
 BINS = 50  # of the score histogram
+PUBLISH_EVERY = 0.15  # seconds: about the page's frame period, so each frame has news
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,7 @@ class Snapshot:
     shamed: dict[str, np.ndarray]
     active: dict[str, np.ndarray]  # per regime: the neighbourhood's ties still uncut
     focus: int
+    inspected: dict[str, list[tuple[str, str, str, str]]]  # the inspector's rows of `focus`, per regime
     citizens: np.ndarray
     entries: np.ndarray
     ends: np.ndarray  # (k, 2) positions in `citizens` of each drawn tie's two ends
@@ -245,7 +248,7 @@ class Session:
         self.settings = settings or Settings()
         self.sims: dict[str, Simulation] = {}
         self.lock = threading.Lock()  # held for one day of one run, or one read of a run
-        self.worker = ThreadPoolExecutor(1, thread_name_prefix="socialcredit-dashboard")
+        self.worker = ThreadPoolExecutor(1, thread_name_prefix="socialcredit-dashboard", initializer=_spare_a_core)
         self.playing = False
         self.focus = 0
         self.version = 0
@@ -289,10 +292,12 @@ class Session:
     def pause(self) -> None:
         self.playing = False
 
-    def inspect(self, citizen: int) -> Future:
-        """Focus the network view on a citizen (redrawn in the background)."""
+    def inspect(self, citizen: int) -> None:
+        """Focus the inspector and the network view on a citizen (shown with the next snapshot)."""
+        self.check_citizen(citizen)
         self.focus = citizen
-        return self._submit(self._publish)
+        if not self.playing:  # else the next days bring it
+            self._submit(self._publish)
 
     def wait(self) -> None:
         self._submit(lambda: None).result()
@@ -319,24 +324,31 @@ class Session:
 
     def citizen(self, citizen: int) -> dict[str, list[tuple[str, str, str, str]]]:
         """Per regime, the rows (section, state, value, meaning) the inspector shows of one citizen."""
-        out: dict[str, list[tuple[str, str, str, str]]] = {}
         with self.lock:
-            for regime, sim in self.sims.items():
-                if not 0 <= citizen < sim.people.n:
-                    raise InputError(f"citizen {citizen} does not exist; allowed: 0 to {sim.people.n - 1}")
-                people = sim.people
-                rows = []
-                for section, names in (("trait", TRAITS), ("listing", LISTING), ("record", EVENTS)):
-                    for name in names:
-                        rows.append((section, name, describe(name, getattr(people, name)[citizen]), _doc(name)))
-                for factor in Factor:
-                    value = describe("factor", people.factors[factor, citizen])
-                    rows.append(("score factor", factor.name.lower(), value, "in [0, 1]; 1 is best"))
-                net = sim.network
-                ties = net.active[net.indptr[citizen] : net.indptr[citizen + 1]]
-                rows.append(("network", "ties", f"{int(ties.sum())} of {ties.shape[0]}", "active of all (others cut)"))
-                out[regime] = rows
+            return self._rows(citizen)
+
+    def _rows(self, citizen: int) -> dict[str, list[tuple[str, str, str, str]]]:
+        out: dict[str, list[tuple[str, str, str, str]]] = {}
+        for regime, sim in self.sims.items():
+            self.check_citizen(citizen)
+            people = sim.people
+            rows = []
+            for section, names in (("trait", TRAITS), ("listing", LISTING), ("record", EVENTS)):
+                for name in names:
+                    rows.append((section, name, describe(name, getattr(people, name)[citizen]), _doc(name)))
+            for factor in Factor:
+                value = describe("factor", people.factors[factor, citizen])
+                rows.append(("score factor", factor.name.lower(), value, "in [0, 1]; 1 is best"))
+            net = sim.network
+            ties = net.active[net.indptr[citizen] : net.indptr[citizen + 1]]
+            rows.append(("network", "ties", f"{int(ties.sum())} of {ties.shape[0]}", "active of all (others cut)"))
+            out[regime] = rows
         return out
+
+    def check_citizen(self, citizen: int) -> None:
+        n = min((s.people.n for s in self.sims.values()), default=0)
+        if not 0 <= citizen < n:
+            raise InputError(f"citizen {citizen} does not exist; allowed: 0 to {n - 1}")
 
     def export(self, base: str | Path) -> Future:
         """Pause, then write each run as it stands as a run folder under `base` (the format
@@ -378,8 +390,10 @@ class Session:
         self._publish()
 
     def _advance(self) -> None:
+        """One recording interval of every run, day by day; the page gets a snapshot at least every
+        PUBLISH_EVERY seconds (and at once after a new citizen is picked), not only per interval."""
         sims = list(self.sims.values())
-        started = time.perf_counter()
+        started = published = time.perf_counter()
         every = sims[0].scenario.run.record_every if sims else 1
         for _ in range(every):
             for sim in sims:
@@ -388,8 +402,13 @@ class Session:
                         sim.step()
                     self.stepped += sim.people.n
             self.days_stepped += 1
-        self.stepping_seconds += time.perf_counter() - started
+            now = time.perf_counter()
+            moved = self.snapshot is not None and self.snapshot.focus != self.focus
+            if now - published >= PUBLISH_EVERY or moved:
+                self._publish()
+                published = now
         self._publish()
+        self.stepping_seconds += time.perf_counter() - started
 
     def _play(self) -> None:
         while self.playing and not self.done:
@@ -419,10 +438,17 @@ class Session:
                 shamed={r: s.people.publicly_shamed[citizens].copy() for r, s in self.sims.items()},
                 active={r: s.network.active[entries].copy() for r, s in self.sims.items()},
                 focus=self.focus,
+                inspected=self._rows(self.focus),
                 citizens=citizens,
                 entries=entries,
                 ends=ends,
             )
+
+
+def _spare_a_core() -> None:
+    """The runs' kernels leave one core to the server and the browser (results do not depend
+    on the thread count, `draws`): with every core stepping, the page waited seconds for a frame."""
+    numba.set_num_threads(max(1, numba.get_num_threads() - 1))
 
 
 def _doc(name: str) -> str:
