@@ -3,7 +3,7 @@
 Serves `socialcredit dashboard scs none -n N` on loopback, opens it in Debian's Chromium
 (Playwright, no browser download), presses Play and for `--seconds` records, in the browser,
 every change of the status line (one per frame that brought new data) and how long the page
-takes to answer a click while the runs step (the inspector on another citizen). Prints one
+takes to answer a click (the inspector on another citizen) while the runs step and paused. Prints one
 JSON object: frames a second seen by the browser, the step rate the page reports (simulated
 days a second of both runs, citizen-days a second), and the click latencies.
 """
@@ -53,16 +53,24 @@ def main(argv: list[str] | None = None) -> int:
                 if not seen or seen[-1][1] != day:
                     seen.append((time.perf_counter(), day))
                 time.sleep(0.02)
-            latencies = []  # then clicks while the runs step: the inspector on another citizen
             who = page.get_by_label("inspect citizen")
-            for citizen in range(1, 6):
-                clicked = time.perf_counter()
-                who.fill(str(citizen))
-                who.press("Enter")
-                page.get_by_text(f"citizen {citizen}", exact=True).wait_for(timeout=60_000)
-                latencies.append(time.perf_counter() - clicked)
+
+            def clicks(first: int) -> list[float]:
+                """Seconds from typing a citizen into the inspector to its table on the page."""
+                out = []
+                for citizen in range(first, first + 5):
+                    clicked = time.perf_counter()
+                    who.fill(str(citizen))
+                    who.press("Enter")
+                    page.get_by_text(f"citizen {citizen}", exact=True).wait_for(timeout=60_000)
+                    out.append(time.perf_counter() - clicked)
+                return out
+
+            latencies = clicks(1)  # while the runs step
             text = status.inner_text()
             page.get_by_role("button", name="Pause").click()
+            page.get_by_text(re.compile(r"· paused")).wait_for(timeout=60_000)
+            idle = clicks(10)  # the same, paused: what the page costs on its own
             browser.close()
     finally:
         server.terminate()
@@ -81,8 +89,9 @@ def main(argv: list[str] | None = None) -> int:
                 "simulated_days_per_s": float(rates.group(2)),
                 "citizen_days_per_s": float(rates.group(3)) * 1e6,
                 "click_latency_s": {
-                    "median": round(statistics.median(latencies), 3) if latencies else None,
-                    "max": round(max(latencies), 3) if latencies else None,
+                    "playing_median": round(statistics.median(latencies), 3),
+                    "playing_max": round(max(latencies), 3),
+                    "paused_median": round(statistics.median(idle), 3),
                     "clicks": len(latencies),
                 },
                 "last_status": text.splitlines()[0],

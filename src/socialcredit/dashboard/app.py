@@ -45,6 +45,8 @@ TABLE = (
     "reports_total",
     *DENIALS,
 )
+WRAP = {"white-space": "pre-wrap", "overflow-wrap": "anywhere", "font-size": "smaller"}  # long lines in the sidebar
+ERROR: dict[str, Any] = {"width": 240, "styles": {**WRAP, "color": "#b00020"}}
 TOOLS = "pan,wheel_zoom,box_zoom,reset,save"  # save: the chart as PNG
 
 
@@ -80,8 +82,8 @@ class Page:
         self.specs = {path: FieldSpec.of(path) for path in FIELDS}
         self.fields = {path: self._field(spec, s.values.get(path)) for path, spec in self.specs.items()}
         inputs = {"run.population": self.population, "run.seed": self.seed, "run.days": self.days, **self.fields}
-        self.errors = {path: pn.pane.Str("", styles={"color": "#b00020"}, name=f"error {path}") for path in inputs}
-        self.general = pn.pane.Str("", styles={"color": "#b00020"}, name="error")
+        self.errors = {path: pn.pane.Str("", name=f"error {path}", **ERROR) for path in inputs}
+        self.general = pn.pane.Str("", name="error", **ERROR)
         for widget in (*self.regimes, *inputs.values()):
             widget.param.watch(lambda _: self.apply(), "value")
         self.buttons = {
@@ -99,7 +101,9 @@ class Page:
         self.export_to = pn.widgets.TextInput(label="export run folders under", value="runs/dashboard", width=220)
         self.export_button = pn.widgets.Button(label="Export", width=70)
         self.export_button.on_click(lambda _: self.export())
-        self.export_note = pn.pane.Str("", name="export")
+        self.export_note = pn.pane.Str(
+            "", name="export", width=240, styles={"white-space": "pre-wrap", "overflow-wrap": "anywhere"}
+        )
         self.exporting: Future | None = None
         self.citizen = pn.widgets.IntInput(label="inspect citizen", value=session.focus, width=150)
         self.citizen.param.watch(lambda event: self.inspect(event.new), "value")
@@ -206,7 +210,7 @@ class Page:
         if error is not None:
             self.export_note.object = f"error: {error}".splitlines()[0]
         else:
-            self.export_note.object = "wrote " + ", ".join(f"{p}/" for p in self.exporting.result())
+            self.export_note.object = "wrote " + "\n".join(f"{p}/" for p in self.exporting.result())
         self.exporting = None
 
     def _status(self, snap: Any) -> None:
@@ -373,7 +377,8 @@ class Page:
             *(item for path, w in self.fields.items() for item in (w, self.errors[path])),
             pn.Row(*self.buttons.values()),
             self.export_to,
-            pn.Row(self.export_button, self.export_note),
+            self.export_button,
+            self.export_note,
             width=260,
         )
         main = pn.Column(
