@@ -142,3 +142,42 @@ def test_every_offered_field_is_a_scenario_key():
 def test_dashboard_bad_input_is_one_line(args, needle):
     done = cli(*args)
     assert done.returncode == 2 and needle in done.stderr and done.stderr.strip().count("\n") == 0, done.stderr
+
+
+def test_command_line_sets_fill_their_fields_and_the_rest_stay_fixed():
+    settings = Settings.from_command_line(
+        ["scs"], 1500, None, 30, ["posts.false_positive_rate=0.3", "appeals.enabled=true", "payments.grace_days=20"]
+    )
+    assert settings.values == {"posts.false_positive_rate": 0.3, "appeals.enabled": True}
+    assert settings.fixed == ("payments.grace_days=20",) and settings.seed == 1
+    page = Page(Session(settings))
+    assert page.fields["posts.false_positive_rate"].value == 0.3 and page.fields["appeals.enabled"].value == "on"
+    scenario = page.settings().scenarios()["scs"]
+    assert scenario.payments.grace_days == 20 and scenario.appeals.enabled and scenario.posts.false_positive_rate == 0.3
+    assert settings.command("scs").endswith(
+        "--set payments.grace_days=20 --set posts.false_positive_rate=0.3 --set appeals.enabled=true"
+    )
+
+
+def test_an_export_the_folder_refuses_is_one_line_on_the_page(session, tmp_path):
+    victim = tmp_path / "victim"
+    page = Page(session)
+    session.apply(session.settings)
+    session.step()
+    session.wait()
+    (victim / "notes").mkdir(parents=True)
+    (victim / "notes" / "thesis.txt").write_text("mine")
+    folder = session.settings.scenarios()["scs"]
+    from socialcredit.cli.run import default_folder
+
+    (victim / default_folder(folder.model_copy(update={"run": folder.run.model_copy(update={"days": 7})})).name).mkdir()
+    page.export_to.value = str(victim)
+    page.export()
+    assert page.exporting is not None
+    page.exporting.exception()  # wait for it
+    page.refresh()
+    assert (
+        page.export_note.object.startswith("error: --out")
+        and "not a folder written by socialcredit" in page.export_note.object
+    )
+    assert (victim / "notes" / "thesis.txt").read_text() == "mine"

@@ -87,14 +87,7 @@ def dashboard(
         from socialcredit.dashboard.app import serve
         from socialcredit.dashboard.session import Settings
 
-        start = Settings()
-        settings = Settings(
-            regimes=tuple(regimes or start.regimes),
-            population=start.population if population is None else population,
-            seed=start.seed if seed is None else seed,
-            days=start.days if days is None else days,
-            fixed=tuple(set_ or ()),
-        )
+        settings = Settings.from_command_line(regimes, population, seed, days, list(set_ or ()))
         serve(settings, host=host, port=port)
         return
     if regimes is not None and len(regimes) > 1:

@@ -406,8 +406,11 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int | None = None) 
         raise InputError(message.removeprefix("error: "))
     port = port or free_port(host)
 
+    sessions: list[Session] = []
+
     def app() -> pn.viewable.Viewable:
         session = Session(settings)
+        sessions.append(session)
         page = Page(session)
         session.apply(settings)
         pn.state.add_periodic_callback(page.refresh, period=REFRESH_MS)
@@ -418,6 +421,16 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int | None = None) 
     origins = ["*"] if everywhere else sorted({f"{host}:{port}", f"127.0.0.1:{port}", f"localhost:{port}"})
     note = " on every interface: anyone who can reach this machine can use it" if everywhere else ""
     print(f"dashboard at http://{host}:{port}/{note} (Ctrl-C to stop)", file=sys.stderr, flush=True)
-    pn.serve(
-        {"/": app}, port=port, address=host, websocket_origin=origins, show=False, title="socialcredit", verbose=False
-    )
+    try:
+        pn.serve(
+            {"/": app},
+            port=port,
+            address=host,
+            websocket_origin=origins,
+            show=False,
+            title="socialcredit",
+            verbose=False,
+        )
+    finally:  # Ctrl-C: stop every tab's runs, so the process exits now rather than after them
+        for session in sessions:
+            session.close()

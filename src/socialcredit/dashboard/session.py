@@ -27,7 +27,7 @@ from socialcredit.mechanisms import MECHANISMS
 from socialcredit.record import Cause, Factor, ListKind
 from socialcredit.reputation import Strategy
 from socialcredit.results import Results
-from socialcredit.scenario import RunParams, Scenario, allowed_values, field_info, load_scenario
+from socialcredit.scenario import RunParams, Scenario, allowed_values, field_info, load_scenario, parse_set
 
 MAX_REGIMES = 4
 # The parameters the page offers (their kinds, bounds and meanings come from the schema).
@@ -142,6 +142,32 @@ class Settings:
     days: int | None = RunParams.model_fields["days"].default
     values: Mapping[str, Any] = field(default_factory=dict)
     fixed: tuple[str, ...] = ()
+
+    @classmethod
+    def from_command_line(
+        cls, regimes: list[str] | None, population: int | None, seed: int | None, days: int | None, sets: list[str]
+    ) -> Settings:
+        """`socialcredit dashboard`'s options: a `--set` of a shown field fills that field, the others stay fixed."""
+        start = cls()
+        values: dict[str, Any] = {}
+        fixed = []
+        for item in sets:
+            key = item.partition("=")[0].strip()
+            if key in FIELDS:
+                node: Any = parse_set([item])
+                for part in key.split("."):
+                    node = node[part]
+                values[key] = node
+            else:
+                fixed.append(item)
+        return cls(
+            regimes=tuple(regimes or start.regimes),
+            population=start.population if population is None else population,
+            seed=start.seed if seed is None else seed,
+            days=start.days if days is None else days,
+            values=values,
+            fixed=tuple(fixed),
+        )
 
     def overrides(self) -> list[str]:
         return [*self.fixed, *(f"{k}={toml_literal(v)}" for k, v in self.values.items() if v is not None)]
