@@ -59,7 +59,7 @@ def test_an_impossible_mix_and_a_bad_population_are_named_where_they_are(session
     page.fields["population.strategy_mix.defector"].value = 1.0
     page.population.value = 0
     assert page.errors["run.population"].object.startswith("error: regime scs (with overrides): run.population = 0")
-    assert session.sims == {}  # nothing was built from bad settings
+    assert session.settings.population == SMALL["population"]  # bad settings are never taken
 
 
 def test_stepping_in_the_background_matches_the_python_api(session):
@@ -181,3 +181,12 @@ def test_an_export_the_folder_refuses_is_one_line_on_the_page(session, tmp_path)
         and "not a folder written by socialcredit" in page.export_note.object
     )
     assert (victim / "notes" / "thesis.txt").read_text() == "mine"
+
+
+def test_runs_too_big_for_the_machine_are_refused_before_building(session):
+    page = Page(session)
+    for widget, regime in zip(page.regimes, ("scs", "none", "danwei", "eu-ai-act"), strict=True):
+        widget.value = regime
+    page.population.value = 100_000_000  # four runs of 10^8 citizens: far more memory than a test machine has
+    assert "error: dashboard: needs about" in page.general.object
+    assert session.settings.population == SMALL["population"]

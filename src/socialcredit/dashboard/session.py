@@ -21,6 +21,7 @@ from typing import Any
 import numba
 import numpy as np
 
+from socialcredit import resources
 from socialcredit.engine import STATE_TABLE, Simulation
 from socialcredit.errors import InputError
 from socialcredit.mechanisms import MECHANISMS
@@ -179,7 +180,10 @@ class Settings:
         if len(set(self.regimes)) != len(self.regimes):
             raise InputError(f"regimes: each at most once (got {', '.join(self.regimes)})")
         run = {"population": self.population, "seed": self.seed, "days": self.days}
-        return {r: load_scenario(r, self.overrides(), **run) for r in self.regimes}
+        scenarios = {r: load_scenario(r, self.overrides(), **run) for r in self.regimes}
+        biggest = max(scenarios.values(), key=resources.estimate_bytes)
+        resources.check(biggest, "dashboard", copies=len(scenarios))  # the server must not run out of memory
+        return scenarios
 
     def command(self, regime: str) -> str:
         """The CLI command that runs the same scenario (shown on the page)."""
@@ -404,6 +408,8 @@ class Session:
 
     def _build(self) -> None:
         self.error = ""
+        with self.lock:
+            self.sims = {}  # the old runs go before the new are built: never both in memory
         scenarios = self.settings.scenarios()
         sims = {regime: Simulation(scenario) for regime, scenario in scenarios.items()}
         with self.lock:
