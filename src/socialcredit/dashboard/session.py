@@ -433,10 +433,11 @@ class Session:
                     with self.lock:
                         sim.step()
                     self.stepped += sim.people.n
+                if self.snapshot is not None and self.snapshot.focus != self.focus:
+                    self._publish()  # a citizen was picked: show it now, not after the other runs' day
             self.days_stepped += 1
             now = time.perf_counter()
-            moved = self.snapshot is not None and self.snapshot.focus != self.focus
-            if now - published >= PUBLISH_EVERY or moved:
+            if now - published >= PUBLISH_EVERY:
                 self._publish()
                 published = now
         self._publish()
