@@ -117,7 +117,10 @@ def test_the_inspector_shows_the_ground_truth_of_a_listing(session):
     listed = np.flatnonzero(people.blacklisted)
     assert listed.size, "no one listed after 56 days: pick a longer run"
     citizen = int(listed[0])
-    rows = {name: value for _, name, value, _ in session.citizen(citizen)["scs"]}
+    session.inspect(citizen)
+    session.wait()
+    assert session.snapshot is not None and session.snapshot.focus == citizen
+    rows = {name: value for _, name, value, _ in session.snapshot.inspected["scs"]}
     assert rows["blacklisted"] == "yes"
     assert rows["list_cause"] == Cause(int(people.list_cause[citizen])).name.lower()
     assert rows["free_rider"] == ("yes" if people.free_rider[citizen] else "no")
@@ -137,6 +140,7 @@ def test_every_offered_field_is_a_scenario_key():
         (["dashboard", "scs", "none", "--terminal"], "--terminal: one regime at a time"),
         (["dashboard", "scs", "--out", "x"], "--out: only with --terminal"),
         (["dashboard", "utopia"], "unknown regime 'utopia'"),
+        (["dashboard", "--host", "203.0.113.7"], "--host 203.0.113.7 --port 0: cannot serve there"),
     ],
 )
 def test_dashboard_bad_input_is_one_line(args, needle):
@@ -176,10 +180,8 @@ def test_an_export_the_folder_refuses_is_one_line_on_the_page(session, tmp_path)
     assert page.exporting is not None
     page.exporting.exception()  # wait for it
     page.refresh()
-    assert (
-        page.export_note.object.startswith("error: --out")
-        and "not a folder written by socialcredit" in page.export_note.object
-    )
+    note = page.export_note.object
+    assert ">error: --out " in note and "not a folder written by socialcredit" in note and "<br>" not in note
     assert (victim / "notes" / "thesis.txt").read_text() == "mine"
 
 

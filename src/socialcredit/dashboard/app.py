@@ -88,7 +88,7 @@ class Page:
             widget.param.watch(lambda _: self.apply(), "value")
         self.buttons = {
             name: pn.widgets.Button(
-                label=name, width=56, margin=(5, 2), button_type="primary" if name == "Play" else "default"
+                label=name, width=56, margin=(5, 2), color="primary" if name == "Play" else "default"
             )
             for name in ("Play", "Pause", "Step", "Reset")
         }
@@ -101,9 +101,7 @@ class Page:
         self.export_to = pn.widgets.TextInput(label="export run folders under", value="runs/dashboard", width=220)
         self.export_button = pn.widgets.Button(label="Export", width=70)
         self.export_button.on_click(lambda _: self.export())
-        self.export_note = pn.pane.Str(
-            "", name="export", width=240, styles={"white-space": "pre-wrap", "overflow-wrap": "anywhere"}
-        )
+        self.export_note = pn.pane.HTML("", name="export", width=240)
         self.exporting: Future | None = None
         self.citizen = pn.widgets.IntInput(label="inspect citizen", value=session.focus, width=150)
         self.citizen.param.watch(lambda event: self.inspect(event.new), "value")
@@ -171,7 +169,7 @@ class Page:
             self.inspector.object = f"<p style='color:#b00020'>error: {html.escape(str(exc))}</p>"
 
     def export(self) -> None:
-        self.export_note.object = "exporting…"
+        self._note("exporting…")
         self.exporting = self.session.export(self.export_to.value or "")
 
     # --- drawing ------------------------------------------------------------------------
@@ -203,14 +201,19 @@ class Page:
             self.shown = snap
         self._status(snap)
 
+    def _note(self, text: str) -> None:
+        """The export's outcome, wrapped anywhere (paths are long), one line per folder."""
+        lines = "<br>".join(html.escape(line) for line in text.splitlines())
+        self.export_note.object = f"<div style='overflow-wrap:anywhere;font-size:smaller'>{lines}</div>"
+
     def _poll_export(self) -> None:
         if self.exporting is None or not self.exporting.done():
             return
         error = self.exporting.exception()
         if error is not None:
-            self.export_note.object = f"error: {error}".splitlines()[0]
+            self._note(f"error: {error}".splitlines()[0])
         else:
-            self.export_note.object = "wrote " + "\n".join(f"{p}/" for p in self.exporting.result())
+            self._note("wrote " + "\n".join(f"{p}/" for p in self.exporting.result()))
         self.exporting = None
 
     def _status(self, snap: Any) -> None:
@@ -393,10 +396,14 @@ class Page:
         return pn.Row(controls, main, sizing_mode="stretch_width")
 
 
-def free_port(host: str) -> int:
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
+def free_port(host: str, port: int | None) -> int:
+    """`port`, or a free one, checked by binding to it: a busy port or a bad host is one line, not a traceback."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, port or 0))
+            return int(probe.getsockname()[1])
+    except OSError as exc:
+        raise InputError(f"--host {host} --port {port or 0}: cannot serve there ({exc.strerror or exc})") from None
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int | None = None) -> None:
@@ -404,7 +411,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int | None = None) 
     message = Session(settings).check(settings)
     if message:
         raise InputError(message.removeprefix("error: "))
-    port = port or free_port(host)
+    port = free_port(host, port)
 
     sessions: list[Session] = []
 

@@ -352,12 +352,8 @@ class Session:
             return 0.0, 0.0
         return self.days_stepped / self.stepping_seconds, self.stepped / self.stepping_seconds
 
-    def citizen(self, citizen: int) -> dict[str, list[tuple[str, str, str, str]]]:
-        """Per regime, the rows (section, state, value, meaning) the inspector shows of one citizen."""
-        with self.lock:
-            return self._rows(citizen)
-
     def _rows(self, citizen: int) -> dict[str, list[tuple[str, str, str, str]]]:
+        """Per regime, the rows (section, state, value, meaning) the inspector shows of one citizen."""
         out: dict[str, list[tuple[str, str, str, str]]] = {}
         for regime, sim in self.sims.items():
             self.check_citizen(citizen)
