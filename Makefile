@@ -2,6 +2,7 @@
 # `make test`: the same set-up (and Debian's chromium for the browser test), then ruff, mypy and the whole test suite.
 # `make dashboard`: the browser dashboard on 127.0.0.1 (the URL is printed).
 # `make docs`: regenerate the docs' printed outputs (after a change that alters results).
+# `make readme`: rebuild the README's result tables from `make run`'s folder.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/lib/chromium/chromium
 
-.PHONY: run test bench baseline docs clean dashboard screenshot
+.PHONY: run test bench baseline docs readme clean dashboard screenshot
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -17,9 +18,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	touch $(STAMP)
 
-# The main job: all seven regimes side by side on one population of 100,000 for a year.
+# The main job: all seven regimes side by side on one population of 100,000 for a year, on five seeds.
 run: $(STAMP)
-	$(BIN)/socialcredit compare --population 100000 --days 365 --seed 1 --out runs/compare --overwrite
+	$(BIN)/socialcredit compare --population 100000 --days 365 --seed 1 --replicates 5 --out runs/compare --overwrite
+
+# The README's first-result tables, rebuilt from the main job's folder (runs `make run` if it is missing).
+readme: $(STAMP)
+	test -f runs/compare/statistics.json || $(MAKE) run
+	$(BIN)/python -m socialcredit.docgen --readme runs/compare
 
 # The browser test drives Debian's Chromium through Playwright; no browser is downloaded
 # (never `playwright install`). Installing it needs root, as on CI (a fresh Debian machine).

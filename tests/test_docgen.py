@@ -33,3 +33,29 @@ def test_a_drifted_number_is_caught(tmp_path):
     )
     assert "0.570" in filled and "0.999" not in filled
     assert len(failures) == 1 and "claim no longer holds" in failures[0]
+
+
+def test_the_readme_tables_are_the_replicates_statistics(tmp_path):
+    """README cells are the run folder's means ± CI half-widths and paired differences, not copies."""
+    import json
+
+    import numpy as np
+
+    from socialcredit.experiments.compare import compare, interval
+
+    folder = compare(["scs", "scs-appeals"], population=600, days=40, seed=1, replicates=3, reference="scs").save(
+        tmp_path / "cmp"
+    )
+    table, contrasts = docgen.readme_tables(folder)
+    runs = json.loads((folder / "replicates.json").read_text())
+    trust = np.array([r["trust_mean"] for r in runs["scs"]])
+    mean, low, high = interval(trust)
+    row = next(line for line in table.splitlines() if line.startswith("| `trust_mean`"))
+    assert row.split(" | ")[1] == f"{docgen.fmt(mean, 3)} ± {docgen.fmt((high - low) / 2, 2)}"
+    diff = np.array([r["trust_mean"] for r in runs["scs-appeals"]]) - trust
+    paired = interval(diff)
+    row = next(line for line in contrasts.splitlines() if line.startswith("| `trust_mean`"))
+    assert row.split(" | ")[1].startswith(
+        f"{docgen.fmt(paired[0], 3)} ± {docgen.fmt((paired[2] - paired[1]) / 2, 2)} ("
+    )
+    assert "`scs-appeals` − `scs`" in contrasts.splitlines()[0]

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import tomli_w
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
@@ -101,6 +101,7 @@ def scenario_trees(draw: st.DrawFn) -> dict[str, Any]:
 def _one_clean_line(exc: InputError) -> None:
     text = str(exc)
     assert text and "\n" not in text and "Traceback" not in text
+    event("refused with one line")  # counted by --hypothesis-show-statistics
 
 
 def _finite(value: Any) -> bool:
@@ -170,7 +171,13 @@ def _cli(*args: str) -> tuple[int, str]:
         code = int(exc.code or 0) if not isinstance(exc.code, str) else 2
     finally:
         sys.argv = argv
+    event(f"exit {code}")
     return code, err.getvalue()
+
+
+def _capped(value: object, cap: int) -> str:
+    """A valid positive number capped at `cap` (so the run stays small); anything else as given."""
+    return str(min(value, cap)) if isinstance(value, int) and value > 0 else str(value)
 
 
 NUMBERS = st.one_of(
@@ -183,12 +190,25 @@ NUMBERS = st.one_of(
 @given(NUMBERS, NUMBERS, NUMBERS)
 def test_cli_numbers_run_or_exit_2_without_a_traceback(tmp_path_factory, population, days, seed):
     out = tmp_path_factory.mktemp("cli") / "run"
-    small = [str(min(int(population), 60)) if isinstance(population, int) and population > 0 else str(population)]
-    short = [str(min(int(days), 3)) if isinstance(days, int) and days > 0 else str(days)]
-    code, err = _cli("run", "none", "-n", *small, "-d", *short, "-s", str(seed), "--out", str(out))
+    code, err = _cli(
+        "run", "none", "-n", _capped(population, 60), "-d", _capped(days, 3), "-s", str(seed), "--out", str(out)
+    )
     assert code in (0, 2) and "Traceback" not in err, err
     if code == 2:
         assert not (out / "summary.json").exists()
+
+
+@given(NUMBERS, NUMBERS)
+def test_compare_burn_in_and_replicates_run_or_exit_2_with_one_line(tmp_path_factory, burn_in, replicates):
+    out = tmp_path_factory.mktemp("cli") / "cmp"
+    code, err = _cli(
+        "compare", "none", "-n", "60", "-d", "3", "--burn-in", _capped(burn_in, 3), "-r", _capped(replicates, 2),
+        "--out", str(out),
+    )  # fmt: skip
+    assert code in (0, 2) and "Traceback" not in err, err
+    if code == 2:
+        assert len(err.strip().splitlines()) == 1, err
+        assert not out.exists()
 
 
 IDS = st.one_of(st.integers(-5, 5), st.sampled_from([2**31, 2**40]), st.text(max_size=3), st.just(""), st.none())

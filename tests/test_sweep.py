@@ -114,14 +114,3 @@ def test_cli_json(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["runs"] == 2
-
-
-def test_dask_cluster_gives_the_same_rows_as_the_local_pool():
-    from dask.distributed import LocalCluster
-
-    base = {"run": {"population": 400, "days": 20}}
-    points = sw.plan("financial-credit", sw.grid_design({"payments.grace_days": [10, 40]}), 1, 3, base)
-    local = sw.run_points("financial-credit", points, base, workers=1)
-    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
-        remote = sw.run_points("financial-credit", points, base, scheduler=cluster.scheduler_address)
-    assert json.dumps(remote, sort_keys=True, default=str) == json.dumps(local, sort_keys=True, default=str)

@@ -13,6 +13,9 @@ What is generated:
 - docs/regimes.md: the table between `<!-- docgen:regimes-table -->` and `<!-- /docgen -->`
   (one compare of every preset, see REGIMES_RUN).
 - docs/model.md: the stock/flow list of every metric (metrics.KIND).
+- README.md, only with `--readme FOLDER` (after `make run`; `make readme` does both): the
+  first-result tables between `<!-- docgen:readme-table -->` / `readme-contrasts` markers,
+  from FOLDER's statistics.json and replicates.json.
 - In the prose of these files, `<!-- v:EXPR|FMT -->…<!-- /v -->` is replaced by EXPR's value
   (FMT: pct0, pct1, f2, f3, g3, int, x1), and `<!-- claim: EXPR -->` must hold, or generation
   fails naming the claim: a statement about results is checked, not assumed. EXPR is Python,
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import math
 import os
 import re
@@ -33,6 +37,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from socialcredit.cli.common import HEADLINE, fmt
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -225,14 +231,6 @@ def tutorial(text: str, workdir: Path, failures: list[str]) -> str:
     return "".join(pieces)
 
 
-def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if isinstance(value, float):
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
-    return str(value)
-
-
 def regimes_table(summaries: dict[str, dict[str, Any]]) -> str:
     from socialcredit.metrics import KIND
 
@@ -240,8 +238,57 @@ def regimes_table(summaries: dict[str, dict[str, Any]]) -> str:
     lines = ["| metric | " + " | ".join(f"`{n}`" for n in names) + " |", "|---|" + "---:|" * len(names)]
     for metric in REGIMES_ROWS:
         mark = " (run)" if KIND.get(metric) == "flow" else ""
-        lines.append(f"| `{metric}`{mark} | " + " | ".join(_cell(summaries[n].get(metric)) for n in names) + " |")
+        lines.append(f"| `{metric}`{mark} | " + " | ".join(fmt(summaries[n].get(metric), 3) for n in names) + " |")
     return "\n".join(lines) + "\n"
+
+
+README_ROWS = HEADLINE  # the rows `compare` prints by default
+README_CONTRASTS = (
+    ("scs-appeals", "scs"),
+    ("scs", "financial-credit"),
+    ("eu-ai-act", "financial-credit"),
+    ("danwei", "none"),
+    ("cultural-revolution", "none"),
+)
+README_CONTRAST_ROWS = ("trust_mean", "cooperation_rate", "blacklisted_share", "false_blacklist_share", "chilling")
+
+
+def _plus_minus(entry: dict[str, float]) -> str:
+    half = (entry["high"] - entry["low"]) / 2
+    return fmt(entry["mean"], 3) + ("" if math.isnan(half) else f" ± {fmt(half, 2)}")
+
+
+def readme_tables(folder: Path) -> tuple[str, str]:
+    """From a replicated compare folder (`make run`): mean ± 95% CI half-width per metric and
+    regime, and the paired differences of README_CONTRASTS with the unpaired (Welch) ones."""
+    from socialcredit.experiments.compare import difference
+    from socialcredit.metrics import KIND
+
+    stats = json.loads((folder / "statistics.json").read_text(encoding="utf-8"))
+    replicates = json.loads((folder / "replicates.json").read_text(encoding="utf-8"))
+    names = list(stats["metrics"])
+    lines = ["| metric | " + " | ".join(f"`{n}`" for n in names) + " |", "|---|" + "---:|" * len(names)]
+    for metric in README_ROWS:
+        mark = " (run)" if KIND.get(metric) == "flow" else ""
+        cells = [_plus_minus(stats["metrics"][n][metric]) if metric in stats["metrics"][n] else "–" for n in names]
+        lines.append(f"| `{metric}`{mark} | " + " | ".join(cells) + " |")
+    table = "\n".join(lines) + "\n"
+    pairs = [(a, b) for a, b in README_CONTRASTS if a in replicates and b in replicates]
+    lines = ["| metric | " + " | ".join(f"`{a}` − `{b}`" for a, b in pairs) + " |", "|---|" + "---:|" * len(pairs)]
+    for metric in README_CONTRAST_ROWS:
+        cells = []
+        for a, b in pairs:
+            found = difference(replicates[a], replicates[b], metric)
+            cells.append("–" if found is None else f"{_plus_minus(found['paired'])} ({_plus_minus(found['unpaired'])})")
+        lines.append(f"| `{metric}` | " + " | ".join(cells) + " |")
+    return table, "\n".join(lines) + "\n"
+
+
+def readme(text: str, folder: Path) -> str:
+    """README.md with its result tables rebuilt from `folder`."""
+    table, contrasts = readme_tables(folder)
+    text = _between(text, "readme-table", table, "README.md")
+    return _between(text, "readme-contrasts", contrasts, "README.md")
 
 
 def _between(text: str, name: str, body: str, label: str) -> str:
@@ -285,6 +332,11 @@ def generate() -> tuple[dict[Path, str], list[str]]:
 
 def main(argv: list[str]) -> int:
     write = "--write" in argv
+    if "--readme" in argv:  # python -m socialcredit.docgen --readme runs/compare: the README's tables
+        folder = Path(argv[argv.index("--readme") + 1])
+        (ROOT / "README.md").write_text(readme((ROOT / "README.md").read_text(encoding="utf-8"), folder), "utf-8")
+        print(f"wrote README.md from {folder}")
+        return 0
     texts, failures = generate()
     stale = [path for path, text in texts.items() if path.read_text(encoding="utf-8") != text]
     if write:

@@ -87,15 +87,10 @@ CAUSE_PANELS = (
 )
 
 
-def t_quantile(dof: int) -> float:
-    """The 97.5% quantile of Student's t: the half-width factor of a 95% interval."""
-    from scipy import stats
-
-    return float(stats.t.ppf(0.975, dof))
-
-
 def plot_compare(comparison, metrics: tuple[str, ...] = COMPARE_PANELS):
     """One panel per metric over time, one line per regime (the mean over seeds, with its 95% band)."""
+    from socialcredit.experiments.compare import t_quantile
+
     df = comparison.long.to_pandas()
     cols = 3
     rows = math.ceil(len(metrics) / cols)

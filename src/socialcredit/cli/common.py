@@ -154,13 +154,14 @@ def progress() -> Progress:
     )
 
 
-def fmt(value: Any) -> str:
+def fmt(value: Any, digits: int = 4) -> str:
+    """A number as tables show it: `digits` significant digits, thousands whole and grouped, – for n/a."""
     if value is None:
         return "–"
     if isinstance(value, float):
         if math.isnan(value):
             return "–"
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.{digits}g}"
     return str(value)
 
 

@@ -132,13 +132,18 @@ class Comparison:
         )
 
 
+def t_quantile(dof: float, level: float = 0.95) -> float:
+    """Student's t quantile that makes a two-sided `level` interval's half-width from a standard error."""
+    return float(scipy_stats.t.ppf(0.5 + level / 2, dof))
+
+
 def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     """Mean and Student-t confidence interval of independent replicates (NaN-free); (mean, low, high)."""
     values = np.asarray(values, dtype=np.float64)
     mean = float(values.mean()) if values.size else float("nan")
     if values.size < 2:
         return mean, float("nan"), float("nan")
-    half = float(scipy_stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
+    half = t_quantile(values.size - 1, level) * float(values.std(ddof=1)) / np.sqrt(values.size)
     return mean, mean - half, mean + half
 
 
@@ -151,8 +156,23 @@ def welch_interval(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[f
     if se == 0:
         return diff, diff, diff
     dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
-    half = float(scipy_stats.t.ppf(0.5 + level / 2, dof) * se)
+    half = t_quantile(dof, level) * se
     return diff, diff - half, diff + half
+
+
+def difference(runs: list[dict[str, Any]], base: list[dict[str, Any]], metric: str) -> dict[str, Any] | None:
+    """`metric` of `runs` minus that of `base` (the same seeds, in order): the paired interval
+    (seed by seed, common random numbers) and the unpaired one (Welch); None where either is NaN."""
+    values = np.array([r.get(metric, np.nan) for r in runs], dtype=np.float64)
+    reference = np.array([r.get(metric, np.nan) for r in base], dtype=np.float64)
+    if np.isnan(values).any() or np.isnan(reference).any():
+        return None
+    paired, p_low, p_high = interval(values - reference)
+    unpaired, u_low, u_high = welch_interval(values, reference) if values.size > 1 else (paired, np.nan, np.nan)
+    return {
+        "paired": {"mean": paired, "low": p_low, "high": p_high},
+        "unpaired": {"mean": unpaired, "low": u_low, "high": u_high},
+    }
 
 
 def replicate_statistics(replicates: dict[str, list[dict[str, Any]]], reference: str | None) -> dict[str, Any]:
@@ -173,15 +193,9 @@ def replicate_statistics(replicates: dict[str, list[dict[str, Any]]], reference:
             mean, low, high = interval(values)
             table[metric] = {"mean": mean, "low": low, "high": high, "n": int(values.size)}
             if reference and reference in replicates and regime != reference:
-                base = np.array([r.get(metric, np.nan) for r in replicates[reference]], dtype=np.float64)
-                if np.isnan(base).any():
-                    continue
-                paired, p_low, p_high = interval(values - base)
-                unpaired, u_low, u_high = welch_interval(values, base) if values.size > 1 else (paired, np.nan, np.nan)
-                diffs[metric] = {
-                    "paired": {"mean": paired, "low": p_low, "high": p_high},
-                    "unpaired": {"mean": unpaired, "low": u_low, "high": u_high},
-                }
+                found = difference(runs, replicates[reference], metric)
+                if found is not None:
+                    diffs[metric] = found
         out["metrics"][regime] = table
         if diffs:
             out["difference"][regime] = diffs

@@ -14,12 +14,14 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
@@ -259,12 +261,41 @@ def _die_with_parent() -> None:
             os._exit(1)
 
 
+class _Worker(multiprocessing.context.SpawnProcess):
+    """A pool worker that ignores SIGINT from its first instruction on: Ctrl-C reaches the
+    whole process group, and the sweep (the parent) alone decides what an interrupt does."""
+
+    started: ClassVar[weakref.WeakSet[_Worker]] = weakref.WeakSet()
+
+    def start(self) -> None:
+        if threading.current_thread() is not threading.main_thread():  # signals are set in the main thread only
+            super().start()
+        else:
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # the spawned interpreter inherits it
+            try:
+                super().start()
+            finally:
+                signal.signal(signal.SIGINT, previous)
+        _Worker.started.add(self)
+
+
+class _Spawn(multiprocessing.context.SpawnContext):  # forking after Numba's OpenMP threads is unsafe
+    Process = _Worker
+
+
 def _pool(regime: str, base: dict[str, Any], points: Sequence[Point], workers: int, landed: Callable) -> None:
-    spawn = multiprocessing.get_context("spawn")  # forking after Numba's OpenMP threads is unsafe
-    with ProcessPoolExecutor(max_workers=workers, mp_context=spawn, initializer=_die_with_parent) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_Spawn(), initializer=_die_with_parent)
+    try:
         futures = [pool.submit(run_point, regime, base, p) for p in points]
         for future in as_completed(futures):
             landed(future.result())
+    except BaseException:  # an interrupt or a failure: stop the workers now, not after their points
+        for worker in list(_Worker.started):
+            if worker.is_alive():
+                worker.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 def write(
