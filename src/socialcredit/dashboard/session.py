@@ -233,6 +233,9 @@ def layout(count: int) -> tuple[np.ndarray, np.ndarray]:
     return radius * np.cos(angle), radius * np.sin(angle)
 
 
+_NO_HOOD = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros((0, 2), dtype=np.int64))
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """What the page draws, copied from the runs by the worker between days."""
@@ -284,6 +287,7 @@ class Session:
         self.version = 0
         self.error = ""  # a failure in the background, as one line
         self.snapshot: Snapshot | None = None
+        self._hood: tuple[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = ((-1, -1), _NO_HOOD)
         self.stepped = 0.0  # citizen-days stepped, and the seconds it took (the step rate)
         self.stepping_seconds = 0.0
         self.days_stepped = 0
@@ -449,7 +453,9 @@ class Session:
             return
         with self.lock:
             first = next(iter(self.sims.values()))
-            citizens, entries, ends = neighbourhood(first, self.focus)
+            if self._hood[0] != (self.version, self.focus):  # a hub's ties are many: walk them once
+                self._hood = ((self.version, self.focus), neighbourhood(first, self.focus))
+            citizens, entries, ends = self._hood[1]
             scores = {r: s.people.score[~np.isnan(s.people.score)] for r, s in self.sims.items()}
             low = min((float(s.scenario.score.low) for s in self.sims.values()), default=0.0)
             high = max((float(s.scenario.score.high) for s in self.sims.values()), default=1.0)
