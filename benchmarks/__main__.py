@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         "--year", type=float, help="population of the year-long memory run (default 1e7; quick 0: none)"
     )
     parser.add_argument("--no-mesa", action="store_true", help="skip the Mesa comparison")
+    parser.add_argument("--no-starsim", action="store_true", help="skip the Starsim comparison")
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results.json"), help="where the figures go")
     parser.add_argument("--markdown", type=Path, default=Path("docs/performance.md"), help="where the report goes")
     parser.add_argument("--render", action="store_true", help="only rewrite the report from the existing --json")
@@ -39,7 +40,15 @@ def main(argv: list[str] | None = None) -> int:
     days = args.days or (5 if args.quick else 30)
     repeats = args.repeats or (1 if args.quick else 3)
     year = int(args.year if args.year is not None else (0 if args.quick else 1e7))
-    results = harness.run(sizes, days, repeats, year_population=year, with_mesa=not args.no_mesa, quick=args.quick)
+    results = harness.run(
+        sizes,
+        days,
+        repeats,
+        year_population=year,
+        with_mesa=not args.no_mesa,
+        quick=args.quick,
+        with_starsim=not args.no_starsim,
+    )
     results["command"] = "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:])
 
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -2,8 +2,8 @@
 
 `run()` measures the full regime at each size (median of repeats), fits the scaling
 exponent, breaks a day down by mechanism at the largest size (or 10^6), optionally runs a
-whole year at the largest size for its peak memory, and calls the Mesa comparison
-(`benchmarks/mesa_compare.py`) when it is there. It returns one JSON-ready dict.
+whole year at the largest size for its peak memory, and calls the Mesa and Starsim comparisons
+(`benchmarks/mesa_compare.py`, `benchmarks/starsim_compare.py`). It returns one JSON-ready dict.
 """
 
 from __future__ import annotations
@@ -154,6 +154,14 @@ def mesa(quick: bool, say: Any = print) -> dict[str, Any] | None:
     return mesa_compare.run_comparison(quick)
 
 
+def starsim(quick: bool, say: Any = print) -> dict[str, Any] | None:
+    """The Starsim comparison (`benchmarks/starsim_compare.py`)."""
+    from benchmarks import starsim_compare
+
+    say("Starsim comparison ...")
+    return starsim_compare.run_comparison(quick, progress=say)
+
+
 def run(
     sizes: list[int],
     days: int,
@@ -163,10 +171,12 @@ def run(
     with_mesa: bool = True,
     quick: bool = False,
     say: Any = print,
+    with_starsim: bool = True,
 ) -> dict[str, Any]:
     """Every measurement, as one dict (the content of benchmarks/results.json)."""
     started = time.time()
     out: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d", time.gmtime(started)),
         "machine": machine(),
         "settings": {"regime": REGIME, "seed": SEED, "sizes": sizes, "days": days, "repeats": repeats, "quick": quick},
         "targets": TARGETS,
@@ -192,5 +202,6 @@ def run(
         year["seconds_per_day"] = year["run_seconds"] / year_days
         out["year"] = year
     out["mesa"] = mesa(quick, say) if with_mesa else None
+    out["starsim"] = starsim(quick, say) if with_starsim else None
     out["seconds"] = time.time() - started
     return out

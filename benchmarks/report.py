@@ -99,7 +99,7 @@ def markdown(r: dict[str, Any]) -> str:
         "# Performance",
         "",
         f"Written by `make bench` (`{r.get('command', 'python -m benchmarks').strip()}`) on "
-        f"{dt.date.today().isoformat()}, with `benchmarks/results.json` beside it. Regime `{s['regime']}` "
+        f"{r.get('date') or dt.date.today().isoformat()}, with `benchmarks/results.json` beside it. Regime `{s['regime']}` "
         f"(every mechanism of the essay's system on), seed {s['seed']}; each run in a fresh child "
         f"process, its peak resident memory counted by the OS (`ru_maxrss`). Runs were serialised with "
         "`flock` against other timed work on this shared machine.",
@@ -144,6 +144,7 @@ def markdown(r: dict[str, Any]) -> str:
     lines += _breakdown(r)
     lines += _year(r)
     lines += _mesa(r)
+    lines += _starsim(r)
     lines += [BOUNDS, CHANGES]
     return "\n".join(lines) + "\n"
 
@@ -249,6 +250,41 @@ def _mesa(r: dict[str, Any]) -> list[str]:
     load = mesa.get("environment", {}).get("load_average_at_start")
     if load is not None:
         lines += ["", f"Load average when the comparison started: {load:.2f} on {r['machine']['cpus']} CPUs."]
+    return [*lines, ""]
+
+
+def _starsim(r: dict[str, Any]) -> list[str]:
+    result = r.get("starsim")
+    if not result:
+        return ["## Versus Starsim", "", "Not run (`--no-starsim`).", ""]
+    env = result.get("environment", {})
+    lines = [
+        "## Versus Starsim",
+        "",
+        "The same core model written in Starsim "
+        f"{env.get('starsim', '')} (`benchmarks/starsim_reference/`: array states, one module a mechanism, "
+        "vectorised NumPy; see docs/starsim-comparison.md), timed side by side on the same society by "
+        "`benchmarks/starsim_compare.py`"
+        + (f" on {result['date']}" if result.get("date") else "")
+        + ". Ratio: Starsim's seconds over socialcredit's per run (median), build included; then stepping only; "
+        "then socialcredit on one thread.",
+        "",
+        "| citizens | Starsim runs | Starsim s/run | socialcredit s/run | ratio | steps only | one thread | outputs agree |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for n, size in result["sizes"].items():
+        lines.append(
+            f"| {int(n):,} | {size['pairs']} | {size['starsim']['seconds_per_run']:.2f} | "
+            f"{size['socialcredit']['seconds_per_run']:.2f} | {size['ratio']:.1f}x | {size['ratio_steps']:.1f}x | "
+            f"{size['ratio_1_thread']:.1f}x | {size['agree']} |"
+        )
+    start, end = env.get("load_average_at_start"), env.get("load_average_at_end")
+    if start is not None:
+        lines += [
+            "",
+            f"Load average {start:.2f} when the comparison started, {end:.2f} when it ended, on "
+            f"{env.get('cpus', r['machine']['cpus'])} CPUs: read the ratios with it.",
+        ]
     return [*lines, ""]
 
 

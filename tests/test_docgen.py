@@ -56,6 +56,6 @@ def test_the_readme_tables_are_the_replicates_statistics(tmp_path):
     paired = interval(diff)
     row = next(line for line in contrasts.splitlines() if line.startswith("| `trust_mean`"))
     assert row.split(" | ")[1].startswith(
-        f"{docgen.fmt(paired[0], 3)} ± {docgen.fmt((paired[2] - paired[1]) / 2, 2)} ("
+        f"{docgen.fmt(paired[0], 3)} ± {docgen.fmt((paired[2] - paired[1]) / 2, 2)} (± "
     )
     assert "`scs-appeals` − `scs`" in contrasts.splitlines()[0]

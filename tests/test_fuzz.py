@@ -322,3 +322,41 @@ def test_every_float_parameter_refuses_nan_and_infinities(bad):
         with pytest.raises(InputError, match=path[-1]) as caught:
             load_scenario(None, tree)
         _one_clean_line(caught.value)
+
+
+def _shipped_patterns() -> dict[str, Any]:
+    import tomllib
+    from importlib.resources import files
+
+    return tomllib.loads(files("socialcredit.validation").joinpath("patterns.toml").read_text())
+
+
+PATTERN_KEYS = ("id", "name", "source", "role", "quantity", "experiment", "target", "direction", "tolerance", "x")
+
+
+@given(
+    st.integers(0, 40),
+    st.sampled_from(PATTERN_KEYS),
+    st.one_of(WEIRD, st.dictionaries(st.sampled_from(["kind", "regime", "days", "values", "x"]), WEIRD, max_size=3)),
+    st.booleans(),
+)
+def test_pattern_files_read_or_fail_with_one_line(tmp_path_factory, which, key, value, drop):
+    """The shipped validation suite with one pattern's key changed or dropped: read, or one line naming the file."""
+    from socialcredit.experiments.validate import read_suite
+
+    data = _shipped_patterns()
+    pattern = data["pattern"][which % len(data["pattern"])]
+    if drop:
+        pattern.pop(key, None)
+    else:
+        pattern[key] = value
+    path = tmp_path_factory.mktemp("patterns") / "patterns.toml"
+    try:
+        path.write_text(tomli_w.dumps(data))
+    except (TypeError, ValueError):  # not representable in TOML: a file the reader must refuse
+        path.write_text(repr(data)[:400])
+    try:
+        read_suite(path)
+    except InputError as exc:
+        _one_clean_line(exc)
+        assert str(path) in str(exc)

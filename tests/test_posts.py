@@ -47,8 +47,9 @@ def test_misflagged_and_critical_posts_carry_their_causes_to_the_list():
     neutral_only = simulate(None, n=3000, days=60, lists=score_list, posts=misflags, **QUIET)
     critical_only = simulate(None, n=3000, days=60, lists=score_list, posts=catches, **QUIET)
     a, b = neutral_only.results.summary, critical_only.results.summary
-    assert a["false_blacklist_misflagged_post"] > 0.05 and a["false_blacklist_criticism"] == 0
-    assert b["false_blacklist_criticism"] > 0.02 and b["false_blacklist_misflagged_post"] == 0
+    assert a["false_blacklist_misflagged_post"] > 0.05 and a["true_blacklist_criticism"] == 0
+    # a flagged critical post is what the rule punishes: a true listing (record.TRUE_CAUSES)
+    assert b["true_blacklist_criticism"] > 0.02 and b["false_blacklist_misflagged_post"] == 0
 
 
 def test_positive_posts_raise_and_flags_lower_the_behaviour_factor():

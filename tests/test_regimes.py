@@ -37,7 +37,7 @@ def test_appeals_lower_false_blacklisting():
     appealable = ("false_blacklist_health", "false_blacklist_misflagged_post", "false_blacklist_slander")
     assert sum(with_[k] for k in appealable) < 0.6 * sum(without[k] for k in appealable)
     # misconduct verdicts are no legitimate cause by default: appeals leave them listed
-    assert with_["false_blacklist_misconduct"] > 0.5 * without["false_blacklist_misconduct"]
+    assert with_["true_blacklist_misconduct"] > 0.5 * without["true_blacklist_misconduct"]
 
 
 def test_joint_punishment_denies_unrelated_services_only_under_the_scs():

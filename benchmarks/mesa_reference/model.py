@@ -43,82 +43,35 @@ import math
 import statistics
 import time
 from collections import defaultdict
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 import mesa
 import numpy as np
 from pydantic import BaseModel
 
-from socialcredit.engine import Simulation
-from socialcredit.society import network as netmod
-from socialcredit.society import population as popmod
-from socialcredit.society.people import People
-
-# Codes shared with socialcredit's enums (causes.Cause, lists.ListKind, reputation.Strategy),
-# written out as a Mesa user would; tests check they match.
-NONE, FREE_RIDING, HEALTH, INCOME, ASSOCIATION, MISCONDUCT, CLASS_LABEL = 0, 1, 2, 3, 6, 8, 9
-CAUSE_LABELS = {FREE_RIDING: "free_riding", HEALTH: "health", INCOME: "income"}
-LIST_NONE, LIST_COURT, LIST_SCORE = 0, 1, 2
-DISCRIMINATOR, COOPERATOR, DEFECTOR = 0, 1, 2
-CONTEXTS = ("household", "work_unit", "friendship", "stranger")  # the first three are network layers
-STRANGER = 3
-SERVICES = (
-    "flights",
-    "trains",
-    "car_rental",
-    "insurance",
-    "loans",
-    "civil_service_jobs",
-    "journalism_jobs",
-    "travel_abroad",
+from benchmarks.reference_core import (
+    ASSOCIATION,
+    CAUSE_LABELS,
+    CLASS_LABEL,
+    CONTEXTS,
+    COOPERATOR,
+    DEFECTOR,  # noqa: F401  (re-exported: the tests compare the codes)
+    DISCRIMINATOR,
+    FACTOR_NAMES,
+    FREE_RIDING,
+    HEALTH,
+    INCOME,
+    LIST_COURT,
+    LIST_NONE,
+    LIST_SCORE,
+    MISCONDUCT,
+    NONE,
+    NORMS,
+    SERVICES,
+    STRANGER,
+    check_core,
+    synthesize_society,
 )
-# Verdict of each norm, indexed [helped][recipient good].
-NORMS = {
-    "image-scoring": ((False, False), (True, True)),
-    "simple-standing": ((True, False), (True, True)),
-    "stern-judging": ((True, False), (False, True)),
-    "shunning": ((False, False), (False, True)),
-}
-FACTOR_NAMES = ("credit_history", "fulfillment_capacity", "personal_characteristics", "behaviour", "relationships")
-
-
-def check_core(scenario: Any) -> None:
-    """Refuse a scenario beyond the core this reference implements, rather than run another model."""
-    problems = []
-    for name in ("purchases", "posts", "reports", "shaming", "appeals", "adaptation"):
-        if getattr(scenario, name).enabled:
-            problems.append(f"[{name}] must be disabled")
-    for name in ("data_collection", "life_events", "payments", "interactions", "score", "lists"):
-        if not getattr(scenario, name).enabled:
-            problems.append(f"[{name}] must be enabled")
-    inter = scenario.interactions
-    if inter.visibility != "score_tier":
-        problems.append("interactions.visibility must be 'score_tier'")
-    if inter.monitoring_share > 0 and inter.standing not in ("blacklist", "score_tier"):
-        problems.append("interactions.standing must be 'blacklist' or 'score_tier'")
-    if scenario.lists.redlist_above is not None or scenario.lists.perks:
-        problems.append("lists: no redlist or perks in the core")
-    if scenario.network.edge_list:
-        problems.append("network.edge_list is not supported")
-    if problems:
-        raise ValueError("not the Mesa core model: " + "; ".join(problems))
-
-
-def synthesize_society(scenario: Any, n: int, seed: int) -> tuple[People, netmod.Network]:
-    """The traits and network socialcredit's engine builds for this seed, by its own code and streams."""
-    people = People(n)
-    people.allocate(popmod.STATES)
-    seeded = cast(Any, SimpleNamespace(seed=seed))  # Simulation.stream needs only the seed
-    popmod.synthesize(people, scenario.population, lambda trait: Simulation.stream(seeded, "population", trait))
-    network = netmod.generate(
-        scenario.network,
-        people.household,
-        people.work_unit,
-        Simulation.stream(seeded, "network"),
-        scenario.population.district_size,
-    )
-    return people, network
 
 
 def geometric(rnd: Any, p: float) -> int:

@@ -59,12 +59,14 @@ REGIMES_ROWS = (
     "false_blacklist_health",
     "false_blacklist_income",
     "false_blacklist_misflagged_post",
-    "false_blacklist_criticism",
     "false_blacklist_slander",
     "false_blacklist_association",
-    "false_blacklist_misconduct",
     "false_blacklist_class_label",
-    "false_blacklist_preference",
+    "false_blacklist_misjudged",
+    "true_blacklist_free_riding",
+    "true_blacklist_misconduct",
+    "true_blacklist_criticism",
+    "true_blacklist_preference",
     "blacklisted_share_income_q1",
     "blacklisted_share_income_q5",
     "blacklisted_share_urban",
@@ -83,6 +85,9 @@ REGIMES_ROWS = (
     "listings_court",
     "listings_score",
     "listings_report",
+    "listings_total",
+    "entries_per_year",
+    "exits_per_year",
     "appeals_filed",
     "appeals_granted",
     "denied_flights",
@@ -253,9 +258,15 @@ README_CONTRASTS = (
 README_CONTRAST_ROWS = ("trust_mean", "cooperation_rate", "blacklisted_share", "false_blacklist_share", "chilling")
 
 
+def _half(entry: dict[str, float]) -> str:
+    """An interval's half-width: two significant digits, whole numbers from 10 on."""
+    half = (entry["high"] - entry["low"]) / 2
+    return f"{half:,.0f}" if abs(half) >= 10 else fmt(half, 2)
+
+
 def _plus_minus(entry: dict[str, float]) -> str:
     half = (entry["high"] - entry["low"]) / 2
-    return fmt(entry["mean"], 3) + ("" if math.isnan(half) else f" ± {fmt(half, 2)}")
+    return fmt(entry["mean"], 3) + ("" if math.isnan(half) else f" ± {_half(entry)}")
 
 
 def readme_tables(folder: Path) -> tuple[str, str]:
@@ -279,7 +290,7 @@ def readme_tables(folder: Path) -> tuple[str, str]:
         cells = []
         for a, b in pairs:
             found = difference(replicates[a], replicates[b], metric)
-            cells.append("–" if found is None else f"{_plus_minus(found['paired'])} ({_plus_minus(found['unpaired'])})")
+            cells.append("–" if found is None else f"{_plus_minus(found['paired'])} (± {_half(found['unpaired'])})")
         lines.append(f"| `{metric}` | " + " | ".join(cells) + " |")
     return table, "\n".join(lines) + "\n"
 

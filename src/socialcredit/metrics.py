@@ -15,23 +15,20 @@ import numpy as np
 import pyarrow as pa
 
 from socialcredit.mechanisms.lists import PERKS, SERVICES
-from socialcredit.record import Cause
+from socialcredit.record import FALSE_CAUSES, TRUE_CAUSES, Cause
 
 if TYPE_CHECKING:
     from socialcredit.engine import Simulation
 
-FALSE_BLACKLIST_CAUSES = (
-    Cause.HEALTH,
-    Cause.INCOME,
-    Cause.MISFLAGGED_POST,
-    Cause.SLANDER,
-    Cause.ASSOCIATION,
-    Cause.CRITICISM,
-    Cause.MISCONDUCT,
-    Cause.CLASS_LABEL,
-    Cause.PREFERENCE,
-    Cause.NONE,  # reported as false_blacklist_other
-)
+# Listings are true or false by the listing's cause (record.TRUE_CAUSES, FALSE_CAUSES);
+# cause `none` is reported as false_blacklist_other.
+FALSE_BLACKLIST_CAUSES = FALSE_CAUSES
+TRUE_BLACKLIST_CAUSES = TRUE_CAUSES
+
+
+def _cause_label(cause: Cause) -> str:
+    return "other" if cause == Cause.NONE else cause.label
+
 
 # Events counted as they happen, reported as totals (and scaled by --scale-to).
 EVENT_COUNTS = (
@@ -43,9 +40,13 @@ EVENT_COUNTS = (
     "hospital_episodes",
     "broadcasts",
 )
+# Every way off the blacklist: paying (court), recovering or serving the display period (score,
+# report), winning an appeal.
+EXITS = ("delistings_paid", "delistings_recovered", "delistings_expired", "appeals_granted")
 COUNTS = (
     "reports_total",
     "slander_accepted",
+    "listings_total",
     *EVENT_COUNTS,  # with the rest: the counts --scale-to also reports at national scale
     *(f"denied_{s}" for s in SERVICES),
     "denied_jobs",
@@ -69,7 +70,8 @@ STOCKS = (
     "blacklist_precision",
     "blacklist_recall",
     "false_blacklist_share",
-    *(f"false_blacklist_{'other' if c == Cause.NONE else c.label}" for c in FALSE_BLACKLIST_CAUSES),
+    *(f"false_blacklist_{_cause_label(c)}" for c in FALSE_BLACKLIST_CAUSES),
+    *(f"true_blacklist_{c.label}" for c in TRUE_BLACKLIST_CAUSES),
     "ties_cut_share",
     "isolated_share",
     "largest_component_share",
@@ -89,6 +91,8 @@ FLOWS = (
     "classifier_true_positive_rate",
     "classifier_false_positive_rate",
     "reports_false_share",
+    "entries_per_year",
+    "exits_per_year",
     *COUNTS,
 )
 KIND: dict[str, str] = {**dict.fromkeys(STOCKS, "stock"), **dict.fromkeys(FLOWS, "flow")}
@@ -115,6 +119,9 @@ COUNTERS_READ = (
     *(f"denied_{s}" for s in SERVICES),
     *(f"perks_{p}" for p in PERKS),
     *EVENT_COUNTS,
+    "delistings_paid",
+    "delistings_recovered",
+    "delistings_expired",
 )
 
 
@@ -196,7 +203,7 @@ class Recorder:
             factor = scale_to / sim.people.n
             out["scale_to"] = scale_to
             out["blacklisted_count_scaled"] = values["blacklisted_share"] * scale_to
-            for key in COUNTS:
+            for key in (*COUNTS, "entries_per_year", "exits_per_year"):
                 out[f"{key}_scaled"] = values[key] * factor
         return out
 
@@ -216,17 +223,17 @@ class Recorder:
         listed = people.blacklisted
         n_listed = int(listed.sum())
         free_riders = people.free_rider
-        caught = int((listed & free_riders).sum())
+        causes = np.bincount(people.list_cause[listed], minlength=len(Cause))
+        true_listed = int(causes[list(TRUE_BLACKLIST_CAUSES)].sum())
         m["blacklisted_share"] = n_listed / n
         m["redlisted_share"] = float(people.redlisted.mean())
-        m["blacklist_precision"] = _ratio(caught, n_listed)
-        m["blacklist_recall"] = _ratio(caught, int(free_riders.sum()))
-        wrongly = listed & ~free_riders
-        m["false_blacklist_share"] = float(wrongly.sum()) / n
-        causes = np.bincount(people.list_cause[wrongly], minlength=len(Cause))
+        m["blacklist_precision"] = _ratio(true_listed, n_listed)
+        m["blacklist_recall"] = _ratio(int((listed & free_riders).sum()), int(free_riders.sum()))
+        m["false_blacklist_share"] = (n_listed - true_listed) / n
         for cause in FALSE_BLACKLIST_CAUSES:
-            label = "other" if cause == Cause.NONE else cause.label
-            m[f"false_blacklist_{label}"] = float(causes[cause]) / n
+            m[f"false_blacklist_{_cause_label(cause)}"] = float(causes[cause]) / n
+        for cause in TRUE_BLACKLIST_CAUSES:
+            m[f"true_blacklist_{cause.label}"] = float(causes[cause]) / n
         m["default_rate"] = _ratio(t["bills_missed"], t["bills_due"])
         m["critical_post_rate"] = _ratio(t["posts_critical"], n * days)
         baseline = float(np.dot(people.posting_rate, people.critical_share)) / n
@@ -253,6 +260,10 @@ class Recorder:
         m.update(self._disparities(listed))
         for key in EVENT_COUNTS:
             m[key] = t[key]
+        m["listings_total"] = t["listings_court"] + t["listings_score"] + t["listings_report"]
+        exits = sum(t[key] for key in EXITS)
+        m["entries_per_year"] = m["listings_total"] * 365.0 / days if days else float("nan")
+        m["exits_per_year"] = exits * 365.0 / days if days else float("nan")
         m["ever_blacklisted_share"] = float(people.ever_blacklisted.mean())
         return m
 

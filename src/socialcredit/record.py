@@ -32,6 +32,7 @@ class Cause(IntEnum):
     MISCONDUCT = 8  # observed misconduct (defection judged bad, true reports)
     CLASS_LABEL = 9  # an inherited label (historical regimes)
     PREFERENCE = 10  # lawful consumption the platform scores down ("video games")
+    MISJUDGED = 11  # the institution's verdict on an observed act was flipped (assessment error)
 
     @property
     def label(self) -> str:
@@ -39,8 +40,28 @@ class Cause(IntEnum):
 
 
 CAUSE_BY_LABEL = {c.label: c for c in Cause}
+# A listing is TRUE when the listed did what the listing's rule punishes, FALSE when not
+# (docs/model.md §2, "Ground-truth causes"). True: the free rider on the debtor list, the
+# defector (or the refuser of a partner the institution holds good) judged by the norm, the
+# citizen reported for what they did, the critic whose critical post was flagged, the buyer
+# of goods the platform scores down: each did the deed (the rule itself may be unjust, which
+# is a different question). False: the patient or the income-shocked who could not pay, the
+# neutral post misread, the slandered, the tie of a listed citizen, the bearer of an inherited
+# label, the verdict flipped by assessment error, and an unknown cause.
+TRUE_CAUSES = (Cause.FREE_RIDING, Cause.MISCONDUCT, Cause.CRITICISM, Cause.PREFERENCE)
+FALSE_CAUSES = (
+    Cause.HEALTH,
+    Cause.INCOME,
+    Cause.MISFLAGGED_POST,
+    Cause.SLANDER,
+    Cause.ASSOCIATION,
+    Cause.CLASS_LABEL,
+    Cause.MISJUDGED,
+    Cause.NONE,
+)
+assert set(TRUE_CAUSES) | set(FALSE_CAUSES) == set(Cause) and not set(TRUE_CAUSES) & set(FALSE_CAUSES)
 # Causes an appeal can prove: the citizen is not the free rider the list is for.
-LegitimateCause = Literal["health", "income", "misflagged_post", "slander", "association", "class_label"]
+LegitimateCause = Literal["health", "income", "misflagged_post", "slander", "association", "class_label", "misjudged"]
 assert all(c in CAUSE_BY_LABEL for c in get_args(LegitimateCause))
 
 

@@ -81,9 +81,8 @@ CAUSE_PANELS = (
     "false_blacklist_misflagged_post",
     "false_blacklist_slander",
     "false_blacklist_association",
-    "false_blacklist_criticism",
-    "false_blacklist_misconduct",
     "false_blacklist_class_label",
+    "false_blacklist_misjudged",
 )
 
 
@@ -186,3 +185,64 @@ def save_compare_figures(comparison, folder):
     for name, fig in figures.items():
         fig.savefig(folder / name, dpi=110)
         plt.close(fig)
+
+
+def plot_validation(validation):
+    """One panel per pattern: the expected band (target ± tolerance, or the side of zero a
+    direction expects) against the measured mean, its 95% CI and each seed's value."""
+    outcomes = validation.outcomes
+    cols = 4
+    rows = max(1, math.ceil(len(outcomes) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.4 * rows), squeeze=False)
+    colours = {"pass": "tab:green", "fail": "tab:red", "calibration target": "tab:blue"}
+    for ax, o in zip(axes.ravel(), outcomes, strict=False):
+        p = o.pattern
+        ax.set_title(f"{p.id} ({p.role.replace('_', '-')})", fontsize=8)
+        ax.set_yticks([])
+        if math.isnan(o.mean):
+            ax.text(0.5, 0.5, "not measurable:\n" + _wrap(o.note, 40), ha="center", va="center", fontsize=7)
+            ax.set_xticks([])
+            continue
+        colour = colours.get(o.verdict, "black")
+        if p.direction is None:
+            ax.axvspan(p.target - p.tolerance, p.target + p.tolerance, color="0.85", label="target ± tolerance")
+            ax.axvline(p.target, color="0.5", lw=1)
+        else:
+            span = max(
+                abs(o.low) if not math.isnan(o.low) else 0, abs(o.high) if not math.isnan(o.high) else 0, abs(o.mean)
+            )
+            span = span * 1.3 or 1.0
+            ax.axvspan(
+                -span if p.direction == "negative" else 0, 0 if p.direction == "negative" else span, color="0.85"
+            )
+            ax.axvline(0, color="0.5", lw=1)
+        if not math.isnan(o.low):
+            ax.errorbar([o.mean], [0.5], xerr=[[o.mean - o.low], [o.high - o.mean]], fmt="o", color=colour, capsize=3)
+        else:
+            ax.plot([o.mean], [0.5], "o", color=colour)
+        ax.plot(o.values, [0.3] * len(o.values), "|", color=colour, alpha=0.6)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel(_wrap(p.quantity, 45), fontsize=7)
+        ax.tick_params(labelsize=7)
+        ax.text(0.98, 0.9, o.verdict, transform=ax.transAxes, ha="right", va="top", fontsize=7, color=colour)
+    for ax in axes.ravel()[len(outcomes) :]:
+        ax.axis("off")
+    fig.suptitle("validation: expected (grey band) against measured (mean, 95% CI, seeds)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def save_validation_figure(validation, path):
+    from pathlib import Path
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig = plot_validation(validation)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

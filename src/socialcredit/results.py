@@ -26,7 +26,7 @@ FILES = ("scenario.toml", "timeseries.parquet", "summary.json", "manifest.json")
 
 
 MARKER = ".socialcredit"  # in every folder this tool writes: {"kind": ..., "socialcredit_version": ...}
-KINDS = ("run", "compare", "sweep")
+KINDS = ("run", "compare", "sweep", "validate")
 
 
 def _marker(folder: Path) -> dict[str, Any] | None:

@@ -1,8 +1,8 @@
 """Calibration with Optuna: free parameters set so that named metrics hit target values.
 
 A targets file (TOML) names the scenario, the run size, the free parameters with their
-ranges and the targets, each a metric (a summary key, a `totals.<counter>`, or a ratio `a /
-b` of two of these) with a target value, a tolerance and its source. A trial runs the
+ranges and the targets, each a metric (a summary key, a `totals.<counter>`, or an arithmetic
+expression of these, `socialcredit.expression`) with a target value, a tolerance and its source. A trial runs the
 scenario with the trial's parameters on the same seeds (common random numbers across
 trials, so the objective is a smooth function of the parameters) and scores
 sum(((mean over seeds - target) / tolerance) ** 2). The sampler is Optuna's TPE with a fixed
@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from socialcredit import expression
 from socialcredit.errors import InputError
 from socialcredit.scenario import deep_merge, load_scenario, nest, to_toml
 
@@ -35,12 +36,8 @@ class Target:
     source: str = ""
 
     def measure(self, summary: dict[str, Any], totals: dict[str, float]) -> float:
-        """The target's quantity in one run."""
-        terms = [t.strip() for t in self.metric.split("/")]
-        values = [_term(t, summary, totals) for t in terms]
-        if len(values) == 1:
-            return values[0]
-        return values[0] / values[1] if values[1] else float("nan")
+        """The target's quantity in one run (`expression`: NaN where it divides by zero)."""
+        return measure(self.metric, summary, totals)
 
 
 @dataclass(frozen=True)
@@ -67,6 +64,11 @@ def _term(term: str, summary: dict[str, Any], totals: dict[str, float]) -> float
         return float(totals[term.removeprefix("totals.")])
     value = summary[term]
     return float("nan") if value is None else float(value)
+
+
+def measure(quantity: str, summary: dict[str, Any], totals: dict[str, float]) -> float:
+    """An expression over one run's summary keys and `totals.<counter>` (socialcredit.expression)."""
+    return expression.evaluate(quantity, lambda name: _term(name, summary, totals))
 
 
 def read_plan(path: str | Path, scenario: str | None = None) -> Plan:
@@ -122,8 +124,12 @@ def _target(path: Path, i: int, t: dict[str, Any]) -> Target:
     if extra:
         raise InputError(f"{where}: unknown key {sorted(extra)[0]!r}; allowed: metric, value, tolerance, source")
     metric, value, tolerance = t.get("metric"), t.get("value"), t.get("tolerance")
-    if not isinstance(metric, str) or not metric.strip() or metric.count("/") > 1:
-        raise InputError(f"{where}: key 'metric' must be a metric name, totals.<counter>, or a / b")
+    if not isinstance(metric, str) or not metric.strip():
+        raise InputError(f"{where}: key 'metric' must be a metric name, totals.<counter>, or an expression of them")
+    try:
+        expression.parse(metric)
+    except ValueError as exc:
+        raise InputError(f"{where}: key 'metric': {exc}") from None
     for key, number in (("value", value), ("tolerance", tolerance)):
         if not isinstance(number, int | float) or isinstance(number, bool) or not math.isfinite(number):
             raise InputError(f"{where}: key {key!r} must be a finite number")

@@ -207,8 +207,9 @@ class Interactions(Mechanism):
     def _judge(self, donor: np.ndarray, recipient: np.ndarray, helped: np.ndarray, flips: np.ndarray) -> None:
         """The institution's verdict on observed donors: their reputation and behaviour factor.
 
-        A bad verdict for helping a recipient the institution holds bad is guilt by
-        association; any other bad verdict is misconduct.
+        A bad verdict flipped by assessment error is a misjudgment; else a bad verdict for
+        helping a recipient the institution holds bad is guilt by association; any other bad
+        verdict (refusing a recipient it holds good) is misconduct.
         """
         p, people = self.params, self.people
         if p.standing == "reputation":
@@ -220,7 +221,9 @@ class Interactions(Mechanism):
         verdict = judge(helped, good, p.norm, p.assessment_error, uniforms=flips)
         people.reputation[donor] = verdict
         bad = ~verdict
+        flipped = flips[bad] < p.assessment_error  # the norm itself would have judged the act good
         cause = np.where(helped[bad] & ~good[bad], Cause.ASSOCIATION, Cause.MISCONDUCT).astype(np.int8)
+        cause[flipped] = Cause.MISJUDGED
         apply_evidence(people, Factor.BEHAVIOUR, donor[bad], -p.verdict_penalty, cause)
         apply_evidence(people, Factor.BEHAVIOUR, donor[verdict], p.verdict_reward)
 

@@ -49,7 +49,10 @@ class ListsParams(MechanismParams):
     max_listing_days: int | None = Field(
         None,
         ge=1,
-        description="score and report listings are lifted after this many days (display period; unset: never)",
+        description=(
+            "score and report listings are lifted after this many days (display period; unset: never); "
+            "the same record does not list again"
+        ),
     )
     redlist_above: float | None = Field(None, description="redlist whoever scores at or above this (off when unset)")
     sanctions: list[Service] = Field(
@@ -80,6 +83,12 @@ class Lists(Mechanism):
         StateSpec("redlisted", "bool", False, "on the redlist now"),
         StateSpec("sanctions_suffered", "int32", 0, "denials of service suffered"),
         StateSpec("perks_received", "int32", 0, "perks received"),
+        StateSpec(
+            "spent_score",
+            "float32",
+            np.nan,
+            "score when a score listing's display period ran out (NaN: none spent); no relisting on that record",
+        ),
     )
     reads = ("court_default", "debt_cause", "score", "shortfall_cause", "protected_until", *LISTING)
     writes = LISTING
@@ -108,7 +117,13 @@ class Lists(Mechanism):
         self.count("delistings_paid", paid.shape[0])
 
         if self.scored and p.score_blacklist_below is not None:
-            low = np.flatnonzero((people.score < p.score_blacklist_below) & ~people.blacklisted)
+            # A record that served its display period (max_listing_days) is spent: it lists again
+            # only once the score has recovered, or has fallen by the margin below where it expired
+            # (new evidence), never the next day for the same record.
+            spent = ~np.isnan(people.spent_score)
+            people.spent_score[spent & (people.score >= p.score_blacklist_below + p.delist_margin)] = np.nan
+            fresh = ~(people.score >= people.spent_score - p.delist_margin)  # NaN (not spent) compares False
+            low = np.flatnonzero((people.score < p.score_blacklist_below) & ~people.blacklisted & fresh)
             cause = people.shortfall_cause[low]
             self.count("listings_score", blacklist(people, low, ListKind.SCORE, cause, day))
             recovered = np.flatnonzero(
@@ -123,6 +138,9 @@ class Lists(Mechanism):
                 ((people.list_kind == ListKind.SCORE) | (people.list_kind == ListKind.REPORT))
                 & (day - people.listed_day >= p.max_listing_days)
             )
+            if self.scored:
+                score_kind = expired[people.list_kind[expired] == ListKind.SCORE]
+                people.spent_score[score_kind] = people.score[score_kind]
             delist(people, expired)
             self.count("delistings_expired", expired.shape[0])
         if self.scored and p.redlist_above is not None:
