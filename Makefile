@@ -1,5 +1,6 @@
 # `make run`: set up .venv if missing, install, run the main job on the default scenario.
-# `make test`: the same set-up, then ruff, mypy and the whole test suite.
+# `make test`: the same set-up (and Debian's chromium for the browser test), then ruff, mypy and the whole test suite.
+# `make dashboard`: the browser dashboard on 127.0.0.1 (the URL is printed).
 # `make docs`: regenerate the docs' printed outputs (after a change that alters results).
 # `make readme`: rebuild the README's result tables from `make run`'s folder.
 PYTHON ?= python3
@@ -7,7 +8,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench baseline docs readme clean
+CHROMIUM := /usr/lib/chromium/chromium
+
+.PHONY: run test bench baseline docs readme clean dashboard screenshot
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -24,11 +27,23 @@ readme: $(STAMP)
 	test -f runs/compare/statistics.json || $(MAKE) run
 	$(BIN)/python -m socialcredit.docgen --readme runs/compare
 
-test: $(STAMP)
+# The browser test drives Debian's Chromium through Playwright; no browser is downloaded
+# (never `playwright install`). Installing it needs root, as on CI (a fresh Debian machine).
+$(CHROMIUM):
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+dashboard: $(STAMP)
+	$(BIN)/socialcredit dashboard
+
+# Regenerate the README's screenshot with the browser test.
+screenshot: $(STAMP) $(CHROMIUM)
+	SOCIALCREDIT_SCREENSHOT=docs/img/dashboard.png $(BIN)/python -m pytest tests/test_dashboard_browser.py -q
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

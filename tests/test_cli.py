@@ -119,7 +119,7 @@ def test_compare_then_report(tmp_path):
 
 
 def test_dashboard_runs_to_the_end_and_saves(tmp_path):
-    done = cli("dashboard", "scs", "-n", "500", "-d", "15", "--out", str(tmp_path / "d"))
+    done = cli("dashboard", "scs", "--terminal", "-n", "500", "-d", "15", "--out", str(tmp_path / "d"))
     assert done.returncode == 0, done.stderr
     assert "day 15 of 15" in done.stderr
     assert json.loads((tmp_path / "d" / "summary.json").read_text())["days"] == 15

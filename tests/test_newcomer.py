@@ -193,7 +193,7 @@ def test_theory_never_says_agrees_beside_a_large_z():
 
 
 def test_dashboard_ends_with_the_runs_summary(tmp_path):
-    done = cli("dashboard", "scs", "-n", "500", "-d", "15", "--out", str(tmp_path / "d"))
+    done = cli("dashboard", "scs", "--terminal", "-n", "500", "-d", "15", "--out", str(tmp_path / "d"))
     assert done.returncode == 0, done.stderr
     assert "last 7 d" in done.stderr
     summary = json.loads((tmp_path / "d" / "summary.json").read_text())

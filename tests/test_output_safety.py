@@ -19,7 +19,7 @@ COMMANDS = {
     "run": ["run", "scs", *SMALL],
     "compare": ["compare", "none", "scs", *SMALL],
     "sweep": ["sweep", "scs", "--grid", "appeals.enabled=true,false", "--workers", "1", *SMALL],
-    "dashboard": ["dashboard", "scs", *SMALL],
+    "dashboard": ["dashboard", "scs", "--terminal", *SMALL],
 }
 
 

@@ -34,7 +34,7 @@ TITLES = {
 }
 
 
-def _title(metric: str) -> tuple[str, str]:
+def metric_title(metric: str) -> tuple[str, str]:
     if metric in TITLES:
         return TITLES[metric]
     if metric.startswith("false_blacklist_"):
@@ -55,7 +55,7 @@ def plot_timeseries(table: pa.Table, metrics: tuple[str, ...] | None = None, tit
     day = table["day"].to_numpy()
     for ax, name in zip(axes.flat, names, strict=False):
         ax.plot(day, table[name].to_numpy(zero_copy_only=False))
-        words, unit = _title(name)
+        words, unit = metric_title(name)
         ax.set_title(words, fontsize=10)
         ax.set_xlabel("day")
         ax.set_ylabel(unit, fontsize=8)
@@ -104,7 +104,7 @@ def plot_compare(comparison, metrics: tuple[str, ...] = COMPARE_PANELS):
             if seeds > 1:  # a band: the 95% confidence interval of the mean over the seeds
                 half = by_day.std(ddof=1) / np.sqrt(by_day.count()) * t_quantile(seeds - 1)
                 ax.fill_between(mean.index, mean - half, mean + half, color=line.get_color(), alpha=0.2, lw=0)
-        words, unit = _title(metric)
+        words, unit = metric_title(metric)
         ax.set_title(words, fontsize=10)
         ax.set_xlabel("day")
         ax.set_ylabel(unit, fontsize=8)

@@ -279,7 +279,8 @@ def _describe(error: Mapping[str, Any]) -> str:
     return f"{key}{got} is not allowed: {error['msg'].lower()}" + (f"; allowed: {allowed}" if allowed else "")
 
 
-def _field_at(loc: list[str]):  # -> FieldInfo | None
+def field_info(loc: list[str]):  # -> FieldInfo | None
+    """The schema field at a key path (e.g. ["posts", "false_positive_rate"]), or None."""
     model: Any = Scenario
     info = None
     for part in loc:
@@ -300,7 +301,7 @@ def valid_keys(section: list[str]) -> list[str]:
 
 def allowed_values(loc: list[str]) -> str:
     """A human description of what a key accepts, from its type and constraints."""
-    info = _field_at(loc)
+    info = field_info(loc)
     if info is None:
         return ""
     bounds = {}

@@ -1,4 +1,5 @@
-"""`socialcredit dashboard`: watch a simulation live in the terminal, metric by metric."""
+"""`socialcredit dashboard`: the browser dashboard (`socialcredit.dashboard`), or with
+`--terminal` a live table of one run's headline metrics in the terminal."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from socialcredit.cli.common import (
     print_summaries,
 )
 from socialcredit.engine import Simulation
+from socialcredit.errors import InputError
 from socialcredit.scenario import load_scenario
 
 BLOCKS = "▁▂▃▄▅▆▇█"
@@ -59,15 +61,38 @@ def frame(sim: Simulation) -> Table:
 
 @app.command()
 def dashboard(
-    scenario: Annotated[str, typer.Argument(help="a regime name or a .toml file")] = "scs",
+    regimes: Annotated[
+        list[str] | None,
+        typer.Argument(help="1 to 4 regime names or .toml files, side by side \\[default: scs none; --terminal: scs]"),
+    ] = None,
     population: Population = None,
     days: Days = None,
     seed: Seed = None,
     set_: Sets = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="also save the run folder here")] = None,
+    host: Annotated[
+        str, typer.Option("--host", help="address to serve on; 0.0.0.0 exposes the page to the network")
+    ] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option("--port", min=1, max=65535, help="port \\[default: a free one]")] = None,
+    terminal: Annotated[
+        bool,
+        typer.Option("--terminal", help="a live table in the terminal instead of the browser page", show_default=False),
+    ] = False,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="--terminal: also save the run folder here")] = None,
     overwrite: Overwrite = False,
 ) -> None:
-    """Run with a live table of the headline metrics and their history; print the run's summary at the end."""
+    """Open the browser dashboard (prints its URL), or watch one run in the terminal with --terminal."""
+    if not terminal:
+        if out is not None:
+            raise InputError("--out: only with --terminal; the browser page exports run folders itself")
+        from socialcredit.dashboard.app import serve
+        from socialcredit.dashboard.session import Settings
+
+        settings = Settings.from_command_line(regimes, population, seed, days, list(set_ or ()))
+        serve(settings, host=host, port=port)
+        return
+    if regimes is not None and len(regimes) > 1:
+        raise InputError(f"--terminal: one regime at a time (got {len(regimes)}: {' '.join(regimes)})")
+    scenario = regimes[0] if regimes else "scs"
     resolved = load_scenario(scenario, set_ or (), population=population, days=days, seed=seed)
     if out is not None:
         check_out_option(out, overwrite)

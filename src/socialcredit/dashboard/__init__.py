@@ -1,0 +1,2 @@
+"""The browser dashboard: `session` (runs stepped in the background, no browser needed) and
+`app` (the Panel page). `socialcredit dashboard` serves it."""
