@@ -36,7 +36,7 @@ test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --durations=15  # one test process per core (pytest-xdist)
 
 dashboard: $(STAMP)
 	$(BIN)/socialcredit dashboard
