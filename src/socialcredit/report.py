@@ -25,7 +25,7 @@ HEADLINE = (
 TITLES = {
     "score_mean": ("mean score", "score"),
     "blacklisted_share": ("blacklisted", "share of citizens"),
-    "false_blacklist_share": ("wrongly blacklisted (not free riders)", "share of citizens"),
+    "false_blacklist_share": ("wrongly blacklisted (a false cause)", "share of citizens"),
     "default_rate": ("missed payments, per bill due", "rate"),
     "trust_mean": ("mean generalized trust", "trust (0-1)"),
     "cooperation_rate": ("cooperation: helps per interaction", "rate"),
