@@ -83,6 +83,22 @@ def test_a_killed_run_resumes_from_its_last_checkpoint_to_the_same_result(tmp_pa
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "checkpoint not found" in missing.stderr
 
 
+def test_a_kill_after_the_folder_landed_but_before_its_checkpoint_went_resumes_cleanly(tmp_path):
+    """The kill tests found it: the finished folder and its last checkpoint both left; --resume
+    finishes again into the same folder (its own), equal to the uninterrupted run."""
+    args = ["run", "scs", "-n", "1500", "-d", "30", "--seed", "2"]
+    folder = tmp_path / "out"
+    subprocess.run([*CLI, *args, "--out", str(folder)], check=True, capture_output=True)
+    whole = (folder / "summary.json").read_bytes()
+    sim = Simulation("scs", population=1500, days=30, seed=2)
+    sim.run(until=20)
+    sim.save(tmp_path / "out.checkpoint.npz")  # as a checkpoint written at day 20 would be
+    done = subprocess.run([*CLI, "run", "--resume", str(folder)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (folder / "summary.json").read_bytes() == whole
+    assert not (tmp_path / "out.checkpoint.npz").exists()
+
+
 def test_a_kill_while_writing_leaves_the_previous_checkpoint_valid(tmp_path, monkeypatch):
     sim = Simulation("scs", population=800, days=30, seed=2)
     sim.run(until=10)

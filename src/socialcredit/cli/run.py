@@ -75,6 +75,9 @@ def run(
     if resume is not None:
         saved = checkpoint_file(resume)
         checkpoint.read_meta(saved)  # a missing, corrupt or foreign checkpoint: one line, before any work
+        # The folder is this run's own: a kill after it was moved in, before its checkpoint was
+        # removed, leaves both, and resuming replaces it (a folder this tool did not write is still refused).
+        overwrite = True
         folder = check_out_option(resume, overwrite)
         compile_notice()
         sim = Simulation.load(saved)
