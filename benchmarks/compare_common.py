@@ -7,9 +7,12 @@ SE = sigma * sqrt(1/R_reference + 1/R_sc), sigma the run-to-run sd pooled over b
 
 from __future__ import annotations
 
+import argparse
 import gc
+import json
 import math
 import statistics
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -225,3 +228,63 @@ def format_report(result: dict[str, Any], reference: str = "mesa", label: str = 
         f"load average {env['load_average_at_start']} -> {env['load_average_at_end']}, {result['seconds']:.0f} s in all"
     )
     return "\n".join(lines)
+
+
+def run_comparison(
+    run_reference: Callable[[Any, int, int, int], dict[str, Any]],
+    reference: str,
+    version: str,
+    plans: Sequence[Plan],
+    *,
+    quick: bool,
+    seed: int = 1,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Time `run_reference` (Mesa or Starsim) against socialcredit on the core model, alternating
+    seed by seed in one process; return times, ratios and agreement (`result["agree"]`: every
+    metric of every size within Z_AGREE standard errors)."""
+    from benchmarks.harness import load_average, machine
+    from socialcredit.scenario import load_scenario
+
+    say = progress or (lambda _: None)
+    env = machine()  # its load average is the one at the start
+    scenario = load_scenario(SCENARIO)
+    started = time.perf_counter()
+    run_reference(scenario, 300, 3, seed)  # warm-up: imports, Numba's cached kernels, allocator
+    run_socialcredit(scenario, 300, 3, seed)
+    run_socialcredit(scenario, 300, 3, seed, threads=1)
+    sizes = {str(p.population): compare_size(scenario, p, seed, say, run_reference, reference) for p in plans}
+    return {
+        "date": time.strftime("%Y-%m-%d", time.gmtime()),
+        "command": f"python -m benchmarks.{reference}_compare" + (" --quick" if quick else ""),
+        "scenario": str(SCENARIO.relative_to(SCENARIO.parent.parent)),
+        "quick": quick,
+        "metrics": list(METRICS),
+        "z_agree": Z_AGREE,
+        "sizes": sizes,
+        "ratio": {k: v["ratio"] for k, v in sizes.items()},
+        "ratio_steps": {k: v["ratio_steps"] for k, v in sizes.items()},
+        "agree": all(v["agree"] for v in sizes.values()),
+        "environment": {
+            reference: version,
+            **{k: env[k] for k in ("numba", "numpy", "python", "numba_threads", "cpus")},
+            "load_average_at_start": env["load_average_at_start"],
+            "load_average_at_end": load_average(),
+        },
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def main(
+    argv: Sequence[str] | None, description: str, compare: Callable[..., dict[str, Any]], reference: str, label: str
+) -> int:
+    """The command line of a comparison script: the report on stdout, `--json FILE`, exit 1 on disagreement."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="10^3 and 2*10^3 citizens, 40 days")
+    parser.add_argument("--json", type=Path, help="also write the full result here")
+    args = parser.parse_args(argv)
+    result = compare(args.quick, progress=lambda line: print(line, file=sys.stderr, flush=True))
+    print(format_report(result, reference, label))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2, allow_nan=True) + "\n", encoding="utf-8")
+    return 0 if result["agree"] else 1

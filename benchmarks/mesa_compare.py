@@ -18,31 +18,26 @@ Timed runs must not overlap other benchmarks on a shared machine: run it as
 
 from __future__ import annotations
 
-import argparse
 import gc
-import json
 import sys
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import mesa
 
+from benchmarks import compare_common as common
 from benchmarks.compare_common import (
     METRICS,
     SCENARIO,
     Z_AGREE,
     Plan,
     agreement,
-    compare_size,
     format_report,
     outputs,
     run_socialcredit,
 )
-from benchmarks.harness import load_average, machine
 from benchmarks.mesa_reference import CoreModel
-from socialcredit.scenario import load_scenario
 
 __all__ = [
     "METRICS",
@@ -86,45 +81,12 @@ def run_comparison(
     per run, build included), `ratio_steps` (stepping only) and `agreement` per metric;
     `result["agree"]` is True when every metric of every size agrees within 3 SE.
     """
-    say = progress or (lambda _: None)
-    env = machine()  # its load average is the one at the start
-    load_at_start = env["load_average_at_start"]
-    scenario = load_scenario(SCENARIO)
-    plans = tuple(plans) if plans is not None else (QUICK if quick else FULL)
-    started = time.perf_counter()
-    run_mesa(scenario, 300, 3, seed)  # warm-up: imports, Numba's cached kernels, allocator
-    run_socialcredit(scenario, 300, 3, seed)
-    run_socialcredit(scenario, 300, 3, seed, threads=1)
-    sizes = {str(p.population): compare_size(scenario, p, seed, say, run_mesa) for p in plans}
-    return {
-        "scenario": str(SCENARIO.relative_to(SCENARIO.parent.parent)),
-        "quick": quick,
-        "metrics": list(METRICS),
-        "z_agree": Z_AGREE,
-        "sizes": sizes,
-        "ratio": {k: v["ratio"] for k, v in sizes.items()},
-        "ratio_steps": {k: v["ratio_steps"] for k, v in sizes.items()},
-        "agree": all(v["agree"] for v in sizes.values()),
-        "environment": {
-            "mesa": mesa.__version__,
-            **{k: env[k] for k in ("numba", "numpy", "python", "numba_threads", "cpus")},
-            "load_average_at_start": load_at_start,
-            "load_average_at_end": load_average(),
-        },
-        "seconds": time.perf_counter() - started,
-    }
+    chosen = tuple(plans) if plans is not None else (QUICK if quick else FULL)
+    return common.run_comparison(run_mesa, "mesa", mesa.__version__, chosen, quick=quick, seed=seed, progress=progress)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10^3 and 2*10^3 citizens, 40 days")
-    parser.add_argument("--json", type=Path, help="also write the full result here")
-    args = parser.parse_args(argv)
-    result = run_comparison(args.quick, progress=lambda line: print(line, file=sys.stderr, flush=True))
-    print(format_report(result))
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2, allow_nan=True) + "\n", encoding="utf-8")
-    return 0 if result["agree"] else 1
+    return common.main(argv, __doc__.splitlines()[0], run_comparison, "mesa", "Mesa")
 
 
 if __name__ == "__main__":
