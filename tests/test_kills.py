@@ -15,6 +15,7 @@ old folder, journal or checkpoint is left beside it.
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import subprocess
@@ -113,8 +114,6 @@ def test_a_command_stopped_at_random_moments_leaves_nothing_that_looks_complete(
             try:
                 proc.wait(timeout=moment)
             except subprocess.TimeoutExpired:
-                import os
-
                 os.killpg(proc.pid, sig)
             _, stderr = proc.communicate(timeout=120)
             stops.append((sig.name, round(moment, 2), proc.returncode))

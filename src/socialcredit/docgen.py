@@ -247,7 +247,6 @@ def regimes_table(summaries: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-README_ROWS = HEADLINE  # the rows `compare` prints by default
 README_CONTRASTS = (
     ("scs-appeals", "scs"),
     ("scs", "financial-credit"),
@@ -279,7 +278,7 @@ def readme_tables(folder: Path) -> tuple[str, str]:
     replicates = json.loads((folder / "replicates.json").read_text(encoding="utf-8"))
     names = list(stats["metrics"])
     lines = ["| metric | " + " | ".join(f"`{n}`" for n in names) + " |", "|---|" + "---:|" * len(names)]
-    for metric in README_ROWS:
+    for metric in HEADLINE:  # the rows `compare` prints by default
         mark = " (run)" if KIND.get(metric) == "flow" else ""
         cells = [_plus_minus(stats["metrics"][n][metric]) if metric in stats["metrics"][n] else "–" for n in names]
         lines.append(f"| `{metric}`{mark} | " + " | ".join(cells) + " |")

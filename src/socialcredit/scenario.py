@@ -104,6 +104,17 @@ def _parse_toml(text: str, label: str) -> dict[str, Any]:
         raise InputError(f"{label}: malformed TOML: nested too deeply") from None
 
 
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """A TOML file of the user's (a scenario, targets, patterns): any problem is one line naming it."""
+    if not path.is_file():
+        raise InputError(f"{path}: {what} file not found")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+    return _parse_toml(text, str(path))
+
+
 MAX_BASES = 64  # files one scenario may build on, in a chain
 
 
@@ -113,13 +124,7 @@ def _raw(source: str | Path, seen: tuple[str, ...] = ()) -> tuple[dict[str, Any]
         raise InputError(f"{seen[-1]}: key 'base' chains more than {MAX_BASES} files; allowed: at most {MAX_BASES}")
     path = Path(source)
     if path.suffix == ".toml" or path.exists():
-        if not path.is_file():
-            raise InputError(f"{path}: scenario file not found")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: cannot read: {exc}") from None
-        label, data = str(path), _parse_toml(text, str(path))
+        label, data = str(path), read_toml(path, "scenario")
         data.setdefault("regime", path.stem)
         _resolve_edge_list(data, path.parent, label)
     else:

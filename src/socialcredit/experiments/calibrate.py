@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ import numpy as np
 
 from socialcredit import expression
 from socialcredit.errors import InputError
-from socialcredit.scenario import deep_merge, load_scenario, nest, to_toml
+from socialcredit.scenario import deep_merge, load_scenario, nest, read_toml, to_toml
 
 
 @dataclass(frozen=True)
@@ -74,12 +73,7 @@ def measure(quantity: str, summary: dict[str, Any], totals: dict[str, float]) ->
 def read_plan(path: str | Path, scenario: str | None = None) -> Plan:
     """Read and check a targets file; every problem is one line naming the file and key."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: targets file not found")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: malformed TOML: {exc}") from None
+    data = read_toml(path, "targets")
     unknown = set(data) - {"scenario", "run", "replicates", "seed", "target", "parameter", "description"}
     if unknown:
         raise InputError(

@@ -31,7 +31,6 @@ from __future__ import annotations
 import json
 import math
 import platform
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -45,7 +44,7 @@ from socialcredit.errors import InputError
 from socialcredit.experiments.calibrate import Free, Plan, Target, _free, measure
 from socialcredit.experiments.compare import interval
 from socialcredit.metrics import KIND
-from socialcredit.scenario import load_scenario, nest
+from socialcredit.scenario import load_scenario, nest, read_toml
 
 ROLES = ("calibration", "held_out")
 EXPERIMENTS = ("run", "contrast", "switch", "sweep")
@@ -388,12 +387,7 @@ def read_suite(path: str | Path) -> Suite:
     """Read and check a patterns file; every problem is one line naming the file, the key and
     the allowed values (InputError)."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: patterns file not found")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: malformed TOML: {exc}") from None
+    data = read_toml(path, "patterns")
     _keys(str(path), data, ("description", "run", "quick", "calibration", "pattern", "national"))
     run = _run_table(path, data, "run", {"population": 20_000, "days": 365, "replicates": 5, "seed": 1})
     quick = _run_table(path, data, "quick", {"population": 1_500, "days": 60, "replicates": 2, "seed": 1})
