@@ -59,6 +59,7 @@ def test_a_cooperator_listed_by_a_flipped_verdict_is_a_false_listing():
             "norm": "image-scoring",
             "assessment_error": 0.3,
             "execution_error": 0.0,
+            "fear": {"kin": 0.0, "coworkers": 0.0, "friends": 0.0, "strangers": 0.0},  # a withdrawal is a refusal
         },
         **VERDICTS_ONLY,
     )

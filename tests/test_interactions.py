@@ -16,6 +16,7 @@ from socialcredit.reputation import Strategy
 N = 5000
 ALL_COOPERATORS = {"strategy_mix": {"discriminator": 0.0, "cooperator": 1.0, "defector": 0.0}}
 ALL_DEFECTORS = {"strategy_mix": {"discriminator": 0.0, "cooperator": 0.0, "defector": 1.0}}
+NO_FEAR = {"kin": 0.0, "coworkers": 0.0, "friends": 0.0, "strangers": 0.0}  # nobody withdraws under risk
 
 
 def run(days: int = 20, seed: int = 1, **sections) -> Simulation:
@@ -26,8 +27,8 @@ def run(days: int = 20, seed: int = 1, **sections) -> Simulation:
 
 def test_all_defectors_never_help_and_all_cooperators_help_but_for_execution_error():
     e = 0.05
-    defectors = run(population=ALL_DEFECTORS, interactions={"execution_error": e})
-    cooperators = run(population=ALL_COOPERATORS, interactions={"execution_error": e})
+    defectors = run(population=ALL_DEFECTORS, interactions={"execution_error": e, "fear": NO_FEAR})
+    cooperators = run(population=ALL_COOPERATORS, interactions={"execution_error": e, "fear": NO_FEAR})
     assert defectors.totals["interactions"] == N * 20
     assert defectors.totals["helps"] == 0
     rate = cooperators.results.summary["cooperation_rate"]
@@ -101,6 +102,8 @@ def test_textbook_setting_matches_the_theory_check():
                 "standing": "reputation",
                 "execution_error": e1,
                 "assessment_error": e2,
+                "signal_reliability": 1.0,  # the theory's discriminators follow the reputation shown
+                "fear": NO_FEAR,
             }
         },
     )
@@ -122,12 +125,12 @@ def test_private_experience_lets_discriminators_reciprocate_along_ties():
     common = {
         "adaptation": {"enabled": False},
         "population": {
-            "trust_mean": 0.0,
+            "trust": {"kin": 0.0, "coworkers": 0.0, "friends": 0.0, "strangers": 0.0},
             "strategy_mix": {"discriminator": 0.5, "cooperator": 0.5, "defector": 0.0},
         },
     }
     e = 0.02
-    interactions = {"execution_error": e, "forgiveness": 0.0}
+    interactions = {"execution_error": e, "forgiveness": 0.0, "trust_learning_rate": 0.0}
     ties = run(**common, interactions=interactions | {"partners": {"household": 0, "stranger": 0}})
     strangers = run(
         **common,

@@ -11,13 +11,15 @@ N = 5000
 
 
 def listed_run(shaming: dict, interactions: dict | None = None, days: int = 20) -> Simulation:
-    """A tenth of the population listed on day 0 (a score listing nobody recovers from here)."""
+    """A tenth of the population listed on day 0 (a score listing nobody recovers from here);
+    discriminators believe what is shown, and nobody withdraws under fear."""
+    plain = {"signal_reliability": 1.0, "fear": {"kin": 0.0, "coworkers": 0.0, "friends": 0.0, "strangers": 0.0}}
     sim = Simulation(
         None,
         population=N,
         days=days,
         seed=5,
-        overrides={"shaming": shaming, "interactions": interactions or {}, "adaptation": {"pruning": False}},
+        overrides={"shaming": shaming, "interactions": plain | (interactions or {}), "adaptation": {"pruning": False}},
     )
     blacklist(sim.people, np.arange(0, N, 10), ListKind.SCORE, Cause.NONE, 0)
     sim.run()

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from socialcredit.mechanisms.lists import PERKS, SERVICES
 from socialcredit.record import FALSE_CAUSES, TRUE_CAUSES, Cause
+from socialcredit.society.population import RELATIONS, TRUST_UNIT
 
 if TYPE_CHECKING:
     from socialcredit.engine import Simulation
@@ -46,6 +47,8 @@ EXITS = ("delistings_paid", "delistings_recovered", "delistings_expired", "appea
 COUNTS = (
     "reports_total",
     "slander_accepted",
+    "reports_speech",
+    "reports_by_informers",
     "listings_total",
     *EVENT_COUNTS,  # with the rest: the counts --scale-to also reports at national scale
     *(f"denied_{s}" for s in SERVICES),
@@ -60,6 +63,7 @@ COUNTS = (
 # names every metric the recorder computes.
 STOCKS = (
     "trust_mean",
+    *(f"trust_{r}" for r in RELATIONS),
     "score_mean",
     "score_p10",
     "score_p50",
@@ -82,6 +86,7 @@ STOCKS = (
 )
 FLOWS = (
     "cooperation_rate",
+    *(f"withdrawal_{r}" for r in RELATIONS),
     "help_rate_blacklisted",
     "welfare",
     "default_rate",
@@ -116,6 +121,10 @@ COUNTERS_READ = (
     "reports_total",
     "reports_false",
     "slander_accepted",
+    "reports_speech",
+    "reports_by_informers",
+    *(f"acts_{r}" for r in RELATIONS),
+    *(f"withdrawn_{r}" for r in RELATIONS),
     *(f"denied_{s}" for s in SERVICES),
     *(f"perks_{p}" for p in PERKS),
     *EVENT_COUNTS,
@@ -218,7 +227,11 @@ class Recorder:
         m["cooperation_rate"] = _ratio(t["helps"], t["interactions"])
         m["help_rate_blacklisted"] = _ratio(t["helps_blacklisted"], t["interactions_blacklisted"])
         m["welfare"] = _ratio(t["payoff_total"], n * days) if sim.enabled("interactions") else float("nan")
-        m["trust_mean"] = float(people.trust.mean())
+        by_relation = people.trust.mean(axis=1) / TRUST_UNIT
+        m["trust_mean"] = float(by_relation.mean())  # the four relations weighed equally (docs/model.md §3)
+        for relation, level in zip(RELATIONS, by_relation, strict=True):
+            m[f"trust_{relation}"] = float(level)
+            m[f"withdrawal_{relation}"] = _ratio(t[f"withdrawn_{relation}"], t[f"acts_{relation}"])
         m.update(self._score())
         listed = people.blacklisted
         n_listed = int(listed.sum())
@@ -251,6 +264,8 @@ class Recorder:
         m["reports_total"] = t["reports_total"]
         m["reports_false_share"] = _ratio(t["reports_false"], t["reports_total"])
         m["slander_accepted"] = t["slander_accepted"]
+        m["reports_speech"] = t["reports_speech"]
+        m["reports_by_informers"] = t["reports_by_informers"]
         m.update(self._network())
         for service in SERVICES:
             m[f"denied_{service}"] = t[f"denied_{service}"]

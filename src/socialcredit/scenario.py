@@ -265,7 +265,8 @@ def validate(data: Mapping[str, Any], label: str) -> Scenario:
 
 def _describe(error: Mapping[str, Any]) -> str:
     loc = [str(p) for p in error["loc"]]
-    key = ".".join(loc) or "(top level)"
+    # A key is shown as written unless it holds a character a one-line message cannot show as is.
+    key = ".".join(part if part.isprintable() else repr(part) for part in loc) or "(top level)"
     kind = error["type"]
     if kind == "extra_forbidden":
         valid = valid_keys(loc[:-1])

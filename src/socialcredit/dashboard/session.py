@@ -29,6 +29,7 @@ from socialcredit.record import Cause, Factor, ListKind
 from socialcredit.reputation import Strategy
 from socialcredit.results import Results
 from socialcredit.scenario import RunParams, Scenario, allowed_values, field_info, load_scenario, parse_set
+from socialcredit.society.population import RELATIONS, TRUST_UNIT
 
 MAX_REGIMES = 4
 # The parameters the page offers (their kinds, bounds and meanings come from the schema).
@@ -57,7 +58,6 @@ TRAITS = (
     "household",
     "work_unit",
     "class_label",
-    "trust",
 )
 LISTING = (
     "score",
@@ -366,6 +366,8 @@ class Session:
             for section, names in (("trait", TRAITS), ("listing", LISTING), ("record", EVENTS)):
                 for name in names:
                     rows.append((section, name, describe(name, getattr(people, name)[citizen]), _doc(name)))
+            for relation, level in zip(RELATIONS, people.trust[:, citizen] / np.float32(TRUST_UNIT), strict=True):
+                rows.append(("trust", relation, describe("trust", level), "trust in the relation, in [0, 1]"))
             for factor in Factor:
                 value = describe("factor", people.factors[factor, citizen])
                 rows.append(("score factor", factor.name.lower(), value, "in [0, 1]; 1 is best"))

@@ -1,4 +1,5 @@
-"""M12 Adaptation: trust learned from experience, perceived risk and self-censorship, pruning, deterrence."""
+"""M12 Adaptation: trust hurt by what happens around one and kept by its lasting part, perceived risk and
+self-censorship, pruning, deterrence."""
 
 from __future__ import annotations
 
@@ -6,27 +7,51 @@ import numba
 import numpy as np
 from pydantic import Field
 
+from socialcredit import draws
 from socialcredit.core import Mechanism, MechanismParams, StateSpec
 from socialcredit.record import listed_on
 from socialcredit.society.csr import LAYERS, Csr, segment
-from socialcredit.society.network import LAYER_BY_NAME, LayerName
+from socialcredit.society.network import LAYER_BY_NAME, Layer, LayerName
+from socialcredit.society.population import LASTING_UNIT, RELATIONS, TRUST_UNIT, pool_trust
 
 
 class AdaptationParams(MechanismParams):
-    # (a) generalized trust
-    trust: bool = Field(True, description="update generalized trust from experience and from ties being listed")
-    trust_learning_rate: float = Field(
-        0.01, ge=0, le=1, description="pull of each interaction received (helped: 1, refused: 0) on trust"
+    # (a) trust by relation (learned from experience in M6)
+    trust: bool = Field(
+        True, description="trust falls when ties are listed or denounced, and is held by its lasting part"
     )
     trust_loss_per_listed_tie: float = Field(
-        0.02, ge=0, le=1, description="share of one's trust lost each time a tie is newly blacklisted (lasting)"
+        0.02,
+        ge=0,
+        le=1,
+        description="share of one's trust in a relation lost each time a tie in it is newly blacklisted (assumed)",
     )
     trust_loss_per_report: float = Field(
         0.02,
         ge=0,
         le=1,
-        description="share of trust lost, for each accepted report against oneself or a tie, by oneself and each tie "
-        "(lasting; as for a listing, assumed)",
+        description="share of trust lost per accepted report: by each tie of the denounced, toward the relation "
+        "it has with them; by the denounced, toward every relation, strangers too (the accuser is hidden; "
+        "Bohnet & Zeckhauser 2004 on betrayal [R]; the value as for a listing, assumed)",
+    )
+    trust_anchor_rate: float = Field(
+        0.0025,
+        ge=0,
+        le=1,
+        description="daily pull of trust toward its lasting part; at the default, with a quarter of one act "
+        "received a day in each relation, recent experience and the lasting part weigh about equally "
+        "(assumed); 0: trust is recent experience alone, as before the lasting part",
+    )
+    trust_lasting_days: float = Field(
+        7300.0,
+        gt=0,
+        le=36500,
+        description="e-folding time of the lasting part of trust following trust: decades, as the Cultural "
+        "Revolution's and the Stasi's effects on trust are measured 30-40 years on (Bai & Wu 2020; IZA DP "
+        "15888; Lichter et al. 2021); 20 years is assumed",
+    )
+    trust_lasting_every: int = Field(
+        30, ge=1, le=3650, description="days between updates of the lasting part (it moves slowly)"
     )
     # (b) perceived risk and self-censorship
     risk: bool = Field(True, description="update perceived risk from flags and sanctions around oneself")
@@ -87,8 +112,8 @@ class AdaptationParams(MechanismParams):
 class Adaptation(Mechanism):
     """Citizens adapt to the system: trust, perceived risk, ties and compliance, each switchable.
 
-    Runs last, so it sees the day's interactions, flags, listings and denials. Its outputs
-    others read: trust (M6), `speech_kept` (M5), `deterred` (M2).
+    Runs last, so it sees the day's flags, listings, reports and denials. Its outputs others
+    read: trust and perceived risk (M6), `speech_kept` (M5), perceived risk (M7), `deterred` (M2).
     """
 
     name = "adaptation"
@@ -104,8 +129,6 @@ class Adaptation(Mechanism):
         StateSpec("sanctions_weighed", "int32", 0, "denials of service deterrence has already weighed"),
     )
     reads = (
-        "helped_today",
-        "refused_today",
         "listed_day",
         "blacklisted",
         "posts_flagged_recent",
@@ -113,9 +136,8 @@ class Adaptation(Mechanism):
         "denounced_today",
         "sanctions_suffered",
         "free_rider",
-        "trust",
     )
-    writes = ("trust",)
+    writes = ("trust", "trust_lasting")
     counts = ("ties_cut", "free_riders_deterred")
     publishes = ("exposure",)
     signals = ("exposure", "standing")
@@ -123,10 +145,9 @@ class Adaptation(Mechanism):
 
     def init(self) -> None:
         p, sim = self.params, self.sim
-        self.experience = sim.enabled("interactions")  # help received and refused today
         self.reported = sim.enabled("reports")
-        # m sequential updates toward the share helped weigh 1 - (1 - rate)^m, in expectation
-        self.learning = (1.0 - (1.0 - p.trust_learning_rate) ** np.arange(255, dtype=np.float64)).astype(np.float32)
+        self.pooled = not sim.scenario.population.trust_by_relation
+        self.follow = np.float32(-np.expm1(-p.trust_lasting_every / p.trust_lasting_days))
         weighted = self.has_signal("standing", tie_mean=True)  # the relationships factor weighs
         self.prunes = p.pruning and p.prune_review_rate > 0 and (weighted or p.prune_without_relationships_factor)
         self.prunable = np.zeros(LAYERS, dtype=np.bool_)
@@ -147,20 +168,34 @@ class Adaptation(Mechanism):
             self._deter(day)
 
     def _trust(self, day: int) -> None:
-        """Learn from help received; lose a share of trust for every tie newly blacklisted, and for
-        every accepted report against oneself or a tie."""
-        p, people, net = self.params, self.people, self.sim.network
+        """Lose a share of trust in a relation for every tie in it newly blacklisted or denounced,
+        and, if denounced, in every relation (strangers too); pull trust toward its lasting part, and
+        every `trust_lasting_every` days move the lasting part toward trust."""
+        p, people = self.params, self.people
         trust = people.trust
-        if self.experience:
-            _learn(trust, people.helped_today, people.refused_today, self.learning)
         if p.trust_loss_per_listed_tie > 0:
-            _lose_trust(trust, net.tie_ends(listed_on(people, day)), p.trust_loss_per_listed_tie)
+            self._seen(listed_on(people, day), p.trust_loss_per_listed_tie)
         if self.reported and p.trust_loss_per_report > 0:
             targets = np.flatnonzero(people.denounced_today)
             denounced = np.repeat(targets, people.denounced_today[targets])  # one entry per accepted report
             if denounced.shape[0]:
-                seen = np.concatenate([denounced, net.tie_ends(denounced)])
-                _lose_trust(trust, seen, p.trust_loss_per_report)  # the denounced and their ties
+                self._seen(denounced, p.trust_loss_per_report)
+                for row in range(len(RELATIONS)):  # the accuser is hidden: anyone might have been it
+                    _lose_trust(trust, 0 if self.pooled else row, denounced, p.trust_loss_per_report)
+        if p.trust_anchor_rate > 0:
+            _anchor(trust, people.trust_lasting, np.float32(p.trust_anchor_rate))
+        if (day + 1) % p.trust_lasting_every == 0:
+            _follow(people.trust_lasting, trust, self.follow, self.decision_key("trust_lasting", day))
+        if self.pooled:
+            pool_trust(trust)
+            pool_trust(people.trust_lasting)
+
+    def _seen(self, victims: np.ndarray, loss: float) -> None:
+        """The ties of each victim (one entry per event) lose `loss` of their trust in the relation
+        they have with it."""
+        for layer in Layer:
+            seers = self.sim.network.tie_ends(victims, int(layer))
+            _lose_trust(self.people.trust, 0 if self.pooled else int(layer), seers, loss)
 
     def _exposure(self, out: np.ndarray) -> None:
         """What each citizen's listing, recent flags and recent reports expose its ties to, into
@@ -219,20 +254,33 @@ class Adaptation(Mechanism):
         self.count("free_riders_deterred", turned.shape[0])
 
 
-@numba.njit(parallel=True, cache=True)
-def _learn(trust: np.ndarray, helped: np.ndarray, refused: np.ndarray, weight: np.ndarray) -> None:
-    """Pull each citizen's trust toward the share of today's partners who helped it, by weight[met]."""
-    for i in numba.prange(trust.shape[0]):
-        met = helped[i] + refused[i]
-        if met > 0:
-            t = trust[i] + weight[met] * (np.float32(helped[i]) / np.float32(met) - trust[i])
-            trust[i] = min(max(t, 0.0), 1.0)
-
-
-def _lose_trust(trust: np.ndarray, seers: np.ndarray, loss: float) -> None:
-    """Each citizen keeps (1 - loss) of its trust per time it appears among `seers` of an event."""
+def _lose_trust(trust: np.ndarray, row: int, seers: np.ndarray, loss: float) -> None:
+    """Each citizen keeps (1 - loss) of its trust in relation `row` per time it appears among `seers`."""
     hit, times = np.unique(seers, return_counts=True)
-    trust[hit] *= (1.0 - loss) ** times
+    trust[row, hit] = np.rint(trust[row, hit] * (1.0 - loss) ** times).astype(np.uint16)
+
+
+@numba.njit(parallel=True, cache=True)
+def _anchor(trust: np.ndarray, lasting: np.ndarray, rate: np.float32) -> None:
+    """Pull each trust a day's `rate` of the way toward its lasting part."""
+    scale = np.float32(TRUST_UNIT / LASTING_UNIT)
+    for i in numba.prange(trust.shape[1]):
+        for row in range(trust.shape[0]):
+            t = np.float32(trust[row, i])
+            trust[row, i] = np.uint16(t + rate * (np.float32(lasting[row, i]) * scale - t) + np.float32(0.5))
+
+
+@numba.njit(parallel=True, cache=True)
+def _follow(lasting: np.ndarray, trust: np.ndarray, share: np.float32, key: np.uint64) -> None:
+    """Move each lasting part `share` of the way toward trust, rounded stochastically (unbiased:
+    one byte holds what moves by less than a unit a month), draw slot = the relation."""
+    scale = np.float32(LASTING_UNIT / TRUST_UNIT)
+    for i in numba.prange(lasting.shape[1]):
+        state = draws.citizen(key, i)
+        for row in range(lasting.shape[0]):
+            s = np.float32(lasting[row, i])
+            s += share * (np.float32(trust[row, i]) * scale - s)
+            lasting[row, i] = np.uint8(min(np.floor(s + draws.uniform(state, row)), LASTING_UNIT))
 
 
 @numba.njit(parallel=True, cache=True)

@@ -15,6 +15,7 @@ from socialcredit.record import EVIDENCE, Cause, Factor, apply_evidence
 from socialcredit.reputation import INTENT, NORMS, Strategy, judge
 from socialcredit.society.csr import AHEAD, CACHED, Csr, pick_partner, prefetch, reverse, stranger_of
 from socialcredit.society.network import LAYER_BY_NAME
+from socialcredit.society.population import RELATIONS, TRUST_UNIT, pool_trust
 
 Context = Literal["household", "work_unit", "friendship", "stranger"]
 CONTEXTS: tuple[Context, ...] = get_args(Context)
@@ -48,6 +49,27 @@ class PartnerShares(Params):
         return np.cumsum(s / s.sum())[:-1].astype(np.float32)
 
 
+class FearWeights(Params):
+    """How strongly perceived risk keeps a citizen away from each relation: it withdraws from a
+    partner in that relation with chance 1 - (1 - perceived risk) ** weight.
+
+    Kin least, then friends, co-workers and strangers most: the retreat into the family and
+    close friends under surveillance (the GDR's "niche society", Gaus 1983 [R]; guanxi, Yang
+    1994 [R]; Kuran 1995 on preference falsification). The values are assumptions.
+    """
+
+    kin: float = Field(0.0, ge=0, le=20, description="household members")
+    coworkers: float = Field(
+        1.0, ge=0, le=20, description="work-unit members (Walder 1986: activists divide co-workers [R])"
+    )
+    friends: float = Field(0.5, ge=0, le=20, description="friends")
+    strangers: float = Field(1.0, ge=0, le=20, description="strangers")
+
+    def weights(self) -> np.ndarray:
+        """In the order of CONTEXTS."""
+        return np.array([self.kin, self.coworkers, self.friends, self.strangers], dtype=np.float32)
+
+
 class InteractionsParams(MechanismParams):
     benefit: float = Field(5.0, ge=0, le=1000, description="payoff b to the recipient of help")
     cost: float = Field(1.0, ge=0, le=1000, description="payoff c the helper pays")
@@ -55,7 +77,8 @@ class InteractionsParams(MechanismParams):
     partners: PartnerShares = Field(default_factory=PartnerShares)
     visibility: Visibility = Field(
         "none",
-        description="what a discriminator sees of its partner: none (own experience, else generalized trust), "
+        description="what a discriminator sees of its partner: none (own experience, else its trust in the "
+        "relation), "
         "score_tier (score >= tier_cut), blacklist (a listing shown by public shaming), reputation (the "
         "institution's good/bad standing)",
     )
@@ -90,6 +113,22 @@ class InteractionsParams(MechanismParams):
         le=1,
         description="chance a donor declines a partner whose listing is publicly shown (M10; no source: the midpoint)",
     )
+    signal_reliability: float = Field(
+        0.8,
+        ge=0.5,
+        le=1,
+        description="how far a discriminator believes what the regime displays (visibility other than none): "
+        "P(signal good | partner deserves help) = P(bad | does not); combined by Bayes' rule with its trust in "
+        "the relation; 1: the signal alone decides, as before trust acted in every regime (assumed)",
+    )
+    trust_learning_rate: float = Field(
+        0.01,
+        ge=0,
+        le=1,
+        description="pull of each act received on the recipient's trust in that relation (helped: 1, not: 0); "
+        "0: trust is not learned from experience",
+    )
+    fear: FearWeights = Field(default_factory=FearWeights, description="withdrawal under perceived risk (M12)")
     verdict_penalty: float = Field(0.05, ge=0, le=1, description="behaviour factor lost per bad verdict")
     verdict_reward: float = Field(0.01, ge=0, le=1, description="behaviour factor gained per good verdict")
 
@@ -97,9 +136,13 @@ class InteractionsParams(MechanismParams):
 class Interactions(Mechanism):
     """Each citizen acts as donor toward a partner from its ties or a stranger, every round.
 
-    Discriminators act on what the regime lets them see; cooperators always, defectors never
-    mean to help; help fails with the execution error; a partner whose listing is broadcast
-    (M10) may be avoided. The institution judges a share of donors by its norm (`reputation.judge`, the
+    Discriminators help with the chance that the partner deserves it, from their trust in the
+    relation combined with what the regime displays (`posterior`; under visibility none their
+    own memory of the tie, else that trust); cooperators always, defectors never mean to help;
+    a donor afraid of being reported keeps away from the relations it fears (M12's perceived
+    risk, `fear`), which its partner feels as help not given; help fails with the execution
+    error; a partner whose listing is broadcast (M10) may be avoided. Each recipient learns
+    its trust in the relation from the act. The institution judges a share of donors by its norm (`reputation.judge`, the
     code the theory check tests), keeps their reputation and moves their behaviour factor.
     """
 
@@ -111,8 +154,6 @@ class Interactions(Mechanism):
     Params = InteractionsParams
     states = (
         StateSpec("reputation", "bool", True, "the institution's standing of the citizen: good"),
-        StateSpec("helped_today", "int8", 0, "times the citizen received help today (saturates at 127)"),
-        StateSpec("refused_today", "int8", 0, "times a partner refused the citizen today (saturates at 127)"),
         StateSpec("payoff", "float32", 0.0, "accumulated payoff of the donation game"),
         StateSpec(
             "memory",
@@ -123,9 +164,18 @@ class Interactions(Mechanism):
             per="tie",
         ),
     )
-    reads = ("strategy", "trust", "score", "blacklisted", "publicly_shamed")
-    writes = EVIDENCE
-    counts = ("interactions", "helps", "payoff_total", "interactions_blacklisted", "helps_blacklisted", "avoided")
+    reads = ("strategy", "score", "blacklisted", "publicly_shamed", "perceived_risk")
+    writes = (*EVIDENCE, "trust")
+    counts = (
+        "interactions",
+        "helps",
+        "payoff_total",
+        "interactions_blacklisted",
+        "helps_blacklisted",
+        "avoided",
+        *(f"acts_{r}" for r in RELATIONS),
+        *(f"withdrawn_{r}" for r in RELATIONS),
+    )
     params: InteractionsParams
 
     def needed(self, spec: StateSpec) -> bool:
@@ -140,16 +190,22 @@ class Interactions(Mechanism):
         self.watched = np.isin(np.arange(len(CONTEXTS)), [CONTEXTS.index(c) for c in p.monitored])
         gtft = max(0.0, 1.0 - p.cost / p.benefit) if p.benefit > 0 else 0.0
         self.rates = Rates(
-            p.forgiveness if p.forgiveness is not None else gtft, p.avoid_shamed, p.execution_error, p.monitoring_share
+            p.forgiveness if p.forgiveness is not None else gtft,
+            p.avoid_shamed,
+            p.execution_error,
+            p.monitoring_share,
+            p.signal_reliability,
         )
+        self.pooled = not self.sim.scenario.population.trust_by_relation
+        self.fear = p.fear.weights()
 
     def step(self, day: int) -> None:
-        self.people.helped_today[:] = 0
-        self.people.refused_today[:] = 0
         if self.people.n < 2:
             return
         for round_ in range(self.params.interactions_per_day):
             self._round(day, round_)
+        if self.pooled:
+            pool_trust(self.people.trust)
 
     def _round(self, day: int, round_: int) -> None:
         """Every citizen acts once as donor (donor i is citizen i), in one parallel pass (`_meet`)."""
@@ -162,8 +218,21 @@ class Interactions(Mechanism):
             np.empty(n if remembers else 0, dtype=np.int64),
             np.empty(n, dtype=np.bool_),
             np.empty(n, dtype=np.bool_),
+            np.empty(n, dtype=np.int8),
+            np.empty(n, dtype=np.bool_),
         )
-        seen = Seen(self.bounds, self._view(), people.strategy, INTENT, people.trust, memory, self.watched)
+        seen = Seen(
+            self.bounds,
+            self._view(),
+            people.strategy,
+            INTENT,
+            people.trust,
+            self.pooled,
+            memory,
+            self.watched,
+            people.perceived_risk,
+            self.fear,
+        )
         counts = MeetCounts(*_meet(net.csr, self.decision_key(f"meet{round_}", day), seen, self.rates, *out))
         if remembers:
             discriminating = people.strategy == Strategy.DISCRIMINATOR  # the only readers of the memory
@@ -171,13 +240,20 @@ class Interactions(Mechanism):
         _settle(
             out.partner,
             out.helped,
+            out.context,
             p.benefit,
             p.cost,
             people.payoff,
-            people.helped_today,
-            people.refused_today,
+            people.trust,
+            np.float32(p.trust_learning_rate),
+            self.pooled,
             numba.get_num_threads(),
         )
+        acts = np.bincount(out.context, minlength=len(CONTEXTS))
+        withdrawn = np.bincount(out.context[out.withdrew], minlength=len(CONTEXTS))
+        for relation, made, kept_away in zip(RELATIONS, acts, withdrawn, strict=True):
+            self.count(f"acts_{relation}", int(made))
+            self.count(f"withdrawn_{relation}", int(kept_away))
         self.count("interactions", n)
         self.count("helps", counts.helps)
         self.count("payoff_total", (p.benefit - p.cost) * counts.helps)
@@ -237,24 +313,29 @@ LISTED = 4  # blacklisted (counted)
 SLOT_CONTEXT = 0  # which context: a uniform's count of the partner shares' bounds reached
 SLOT_PARTNER = 1  # which tie within it (`pick_partner`) ...
 SLOT_PARTNER_AGAIN = 6  # ... and again among the active ones if that tie was cut
-SLOT_PRIVATE_VIEW = 2  # visibility none: help who helped me last, forgive who refused, else trust
+SLOT_PRIVATE_VIEW = 2  # visibility none: help who helped me last, forgive who refused, else trust; else the posterior
 SLOT_AVOID = 3  # declining a shamed partner
 SLOT_EXECUTION = 4  # an intended help failing (`reputation.carry_out`'s rule)
 SLOT_WATCHED = 5  # the institution observing this act
+SLOT_WITHDRAW = 7  # withdrawing from the partner under perceived risk
 
 
 class Seen(NamedTuple):
     """What donors decide on: the contexts' bounds, every citizen's view bits, their strategies
-    and the intent table, their trust, the private memory per tie entry (empty unless read), and
-    which contexts the institution watches."""
+    and the intent table, their trust by relation (row 0 for all if pooled), the private memory
+    per tie entry (empty unless read), which contexts the institution watches, and perceived
+    risk with the fear weights by context."""
 
     bounds: np.ndarray
     view: np.ndarray
     strategy: np.ndarray
     intent: np.ndarray
     trust: np.ndarray
+    pooled: bool
     memory: np.ndarray
     watched: np.ndarray
+    risk: np.ndarray
+    fear: np.ndarray
 
 
 class Rates(NamedTuple):
@@ -262,6 +343,7 @@ class Rates(NamedTuple):
     avoidance: float  # chance of declining a shamed partner
     execution_error: float
     monitoring_share: float
+    reliability: float  # of the displayed signal, as the donor believes it
 
 
 class Round(NamedTuple):
@@ -271,6 +353,8 @@ class Round(NamedTuple):
     entry: np.ndarray  # int64 tie entry of the partner, -1 for a stranger (only if remembering)
     helped: np.ndarray  # bool
     judged: np.ndarray  # bool: the institution observed it
+    context: np.ndarray  # int8: the act's context, CONTEXTS (the recipient's relation to the donor)
+    withdrew: np.ndarray  # bool: the donor kept away from the partner under perceived risk
 
 
 class MeetCounts(NamedTuple):
@@ -290,6 +374,8 @@ def _meet(
     entry: np.ndarray,
     helped: np.ndarray,
     judged: np.ndarray,
+    acted_in: np.ndarray,
+    withdrew: np.ndarray,
 ) -> tuple[int, int, int, int]:
     """One round of the donation game for every donor i in parallel; returns `MeetCounts`' fields.
 
@@ -303,8 +389,8 @@ def _meet(
     prefetched (2x faster at 10^7 citizens, slower at 10^6).
     """
     indptr, segments, indices, active = csr
-    bounds, view, strategy, intent, trust, memory, watched = seen
-    forgiveness, avoidance, execution_error, monitoring_share = rates
+    bounds, view, strategy, intent, trust, pooled, memory, watched, risk, fear = seen
+    forgiveness, avoidance, execution_error, monitoring_share, reliability = rates
     remembers = memory.shape[0] > 0
     stranger = bounds.shape[0]
     helps = 0
@@ -328,17 +414,30 @@ def _meet(
         if k < 0:
             context = stranger  # including donors without a tie in their context
         seen_bits = view[r]
+        prior = trust[0 if pooled else context, i] * np.float32(1.0 / TRUST_UNIT)
         if remembers:
             entry[i] = k
             last = memory[k] if k >= 0 else 0
-            chance = 1.0 if last > 0 else (forgiveness if last < 0 else trust[i])
+            chance = 1.0 if last > 0 else (forgiveness if last < 0 else prior)
             good = draws.uniform(state, SLOT_PRIVATE_VIEW) < chance
-        else:
+        elif reliability >= 1.0:
             good = (seen_bits & SEEN_GOOD) != 0
+        else:
+            chance = posterior(prior, (seen_bits & SEEN_GOOD) != 0, reliability)
+            good = draws.uniform(state, SLOT_PRIVATE_VIEW) < chance
         intended = intent[strategy[i], 1 if good else 0]
-        if seen_bits & SHAMED and draws.uniform(state, SLOT_AVOID) < avoidance:
+        kept_away = (
+            fear[context] > 0
+            and risk[i] > 0
+            and draws.uniform(state, SLOT_WITHDRAW) >= ((1.0 - risk[i]) ** fear[context])
+        )
+        if kept_away:
+            intended = False
+        elif seen_bits & SHAMED and draws.uniform(state, SLOT_AVOID) < avoidance:
             intended = False
             avoided += 1
+        acted_in[i] = context
+        withdrew[i] = kept_away
         h = intended and not draws.uniform(state, SLOT_EXECUTION) < execution_error
         partner[i] = r
         helped[i] = h
@@ -348,6 +447,17 @@ def _meet(
             listed += 1
             helps_listed += h
     return helps, listed, helps_listed, avoided
+
+
+@numba.njit(inline="always", cache=True)
+def posterior(prior: float, signal_good: bool, reliability: float) -> float:
+    """P(the partner deserves help | the displayed signal), by Bayes' rule from one's trust in the
+    relation (`prior`) and the signal's believed reliability (P(good shown | deserves) =
+    P(bad shown | does not)). Reliability 1/2: the prior alone; 1: the signal alone."""
+    right, wrong = prior * reliability, (1.0 - prior) * (1.0 - reliability)
+    if not signal_good:
+        right, wrong = prior * (1.0 - reliability), (1.0 - prior) * reliability
+    return right / (right + wrong) if right + wrong > 0 else 0.0
 
 
 @numba.njit(parallel=True, cache=True)
@@ -371,35 +481,41 @@ def _remember(
 def _settle(
     partner: np.ndarray,
     helped: np.ndarray,
+    context: np.ndarray,
     benefit: float,
     cost: float,
     payoff: np.ndarray,
-    received: np.ndarray,
-    refused: np.ndarray,
+    trust: np.ndarray,
+    rate: np.float32,
+    pooled: bool,
     blocks: int,
 ) -> None:
-    """Pay one round of the donation game, donor i being citizen i; tally help received and refused.
+    """Pay one round of the donation game, donor i being citizen i; each recipient learns from
+    the act its trust in the relation it has with the donor (toward 1 if helped, 0 if not).
 
     Recipients repeat, so each block of citizens is settled by one thread that walks every
-    donor in order and applies only what lands in its block: every payoff sees its additions
-    in donor order, the same float32 sums for any number of `blocks` (one per thread). The
-    int8 tallies saturate at 127.
+    donor in order and applies only what lands in its block: every payoff and trust sees its
+    changes in donor order, the same for any number of `blocks` (one per thread).
     """
     n = partner.shape[0]
+    learns = rate > 0
+    unit = np.float32(TRUST_UNIT)
     for b in numba.prange(blocks):
         lo, hi = n * b // blocks, n * (b + 1) // blocks
         for i in range(n):
             if i + AHEAD < n and lo <= partner[i + AHEAD] < hi:
                 later = partner[i + AHEAD]
                 prefetch(payoff, later)  # type: ignore[call-arg]  # intrinsic
-                prefetch(received if helped[i + AHEAD] else refused, later)
+                if learns:
+                    prefetch(trust[0 if pooled else context[i + AHEAD]], later)
             r = partner[i]
             if helped[i]:
                 if lo <= i < hi:
                     payoff[i] -= cost
                 if lo <= r < hi:
                     payoff[r] += benefit
-                    if received[r] < 127:
-                        received[r] += 1
-            elif lo <= r < hi and refused[r] < 127:
-                refused[r] += 1
+            if learns and lo <= r < hi:
+                row = 0 if pooled else context[i]
+                t = np.float32(trust[row, r]) / unit
+                t += rate * ((np.float32(1.0) if helped[i] else np.float32(0.0)) - t)
+                trust[row, r] = np.uint16(min(max(t * unit + np.float32(0.5), np.float32(0.0)), unit))

@@ -61,6 +61,32 @@ class ReportsParams(MechanismParams):
     household_spread: float = Field(
         0.0, ge=0, le=1, description="chance each household tie of a citizen listed by reports is listed too"
     )
+    informer_share: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="share of citizens who are informers, unknown to their ties (Stasi 1989: about 1 per 88 "
+        "people, county densities 1-10 per 1,000; Harrison [SOURCES.md]); 0: none",
+    )
+    informer_report_rate: float = Field(
+        12.0,
+        ge=0,
+        le=365,
+        description="reports a year by an informer, on top of its own propensity (assumed: about one a month)",
+    )
+    fear_reporting: float = Field(
+        1.0,
+        ge=0,
+        le=100,
+        description="a citizen's reporting rate is multiplied by 1 + this x its perceived risk: denouncing first "
+        "as self-protection (false enforcement, Willer, Kuwabara & Macy 2009 [R]; 1, twice the rate at certain risk, is assumed); 0: none",
+    )
+    speech_reportable: bool = Field(
+        False,
+        description="a critical remark a reporter hears from the tie it looks at is reportable: the chance it "
+        "hears one is the tie's critical share times the share it still dares (`speech_kept`); the report is "
+        "true (cause criticism)",
+    )
     report_memory_days: float = Field(
         90.0,
         gt=0,
@@ -103,30 +129,47 @@ class Reports(Mechanism):
         "blacklisted",
         "list_kind",
         "listed_day",
+        "critical_share",
+        "speech_kept",
+        "perceived_risk",
     )
     writes = (*EVIDENCE, *LISTING)
-    counts = ("reports_total", "reports_false", "reports_accepted", "slander_accepted", "listings_report")
+    counts = (
+        "reports_total",
+        "reports_false",
+        "reports_speech",
+        "reports_by_informers",
+        "reports_accepted",
+        "slander_accepted",
+        "listings_report",
+    )
     logs = ("pending",)
     params: ReportsParams
 
     def init(self) -> None:
-        self.keep_reports = np.float32(np.exp(-1.0 / self.params.report_memory_days))  # a day's fading
-        self.hazard = (self.params.report_rate / 365.0 * self.people.opportunism).astype(np.float32)
-        self.hazard_max = float(self.hazard.max()) if self.people.n else 0.0
+        p, n = self.params, self.people.n
+        self.keep_reports = np.float32(np.exp(-1.0 / p.report_memory_days))  # a day's fading
+        self.hazard = (p.report_rate / 365.0 * self.people.opportunism).astype(np.float32)
+        # Informers are drawn once, from the run's key alone: the same citizens in every regime with the share.
+        self.informer = self.uniform("informer", 0, np.arange(n)) < p.informer_share if p.informer_share > 0 else None
+        if self.informer is not None:
+            self.hazard[self.informer] += np.float32(p.informer_report_rate / 365.0)
+        self.hazard_max = float(self.hazard.max()) * (1.0 + p.fear_reporting) if n else 0.0
         self.defection_shows = self.sim.enabled("interactions")  # a defector of the donation game shows misconduct
-        # Unverified reports awaiting a mob: day, reporter, target, false.
+        # Unverified reports awaiting a mob: day, reporter, target, cause.
         self.pending: tuple[np.ndarray, ...] = (
             np.empty(0, np.int32),
             np.empty(0, np.int64),
             np.empty(0, np.int32),
-            np.empty(0, bool),
+            np.empty(0, np.int8),
         )
 
     def step(self, day: int) -> None:
         p = self.params
         self.people.reported_recent *= self.keep_reports
         self.people.denounced_today[:] = 0
-        reporter, target, false = self._file(day)
+        reporter, target, cause = self._file(day)
+        false = cause == Cause.SLANDER
         self.count("reports_total", target.shape[0])
         self.count("reports_false", int(np.count_nonzero(false)))
 
@@ -134,7 +177,7 @@ class Reports(Mechanism):
         accepted = checked & ~false  # a check reveals the truth
         if p.unverified == "accept":
             accepted |= ~checked
-        reports = (reporter, target, false)
+        reports = (reporter, target, cause)
         taken = [column[accepted] for column in reports]
         if p.unverified == "mob":
             mobbed = self._mob(day, *(column[~checked] for column in reports))
@@ -142,14 +185,18 @@ class Reports(Mechanism):
         self._accept(taken[0], taken[1], taken[2], day)
 
     def _file(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Today's reports: (reporter, target, false).
+        """Today's reports: (reporter, target, cause: misconduct, criticism or slander).
 
         Each reporting occasion looks at one tie, or joins an open denunciation (pile-on);
-        it names a target showing misconduct truthfully, an innocent tie as slander with
-        the reporter's chance, an innocent it joins against always.
+        it names a target showing misconduct truthfully, a critical remark it heard where
+        speech is reportable, an innocent tie as slander with the reporter's chance, an
+        innocent it joins against always. Fear and informers raise the rate (`hazard`).
         """
         p, people, net = self.params, self.people, self.sim.network
-        reporter = self.sample_rare("report", day, self.hazard, self.hazard_max, people.n)
+        hazard = self.hazard
+        if p.fear_reporting > 0:
+            hazard = hazard * (1.0 + np.float32(p.fear_reporting) * people.perceived_risk)
+        reporter = self.sample_rare("report", day, hazard, self.hazard_max, people.n)
         target, entry = net.pick_partners(reporter, self.uniform("target", day, reporter, slots=2))
         joins = np.zeros(reporter.shape[0], dtype=bool)
         open_targets = self.pending[2]
@@ -163,16 +210,24 @@ class Reports(Mechanism):
         guilty = people.free_rider[target] & (people.debt[target] > 0)
         if self.defection_shows:
             guilty |= people.strategy[target] == Strategy.DEFECTOR
+        speech = np.zeros(target.shape[0], dtype=bool)
+        if p.speech_reportable:
+            heard = people.critical_share[target] * people.speech_kept[target]
+            speech = ~guilty & ~joins & (self.uniform("overheard", day, reporter) < heard)
         chance = np.minimum(1.0, p.slander_factor * people.opportunism[reporter])
-        false = ~guilty & (joins | (self.uniform("slander", day, reporter) < chance))
-        filed = guilty | false
-        return reporter[filed], target[filed], false[filed]
+        false = ~guilty & ~speech & (joins | (self.uniform("slander", day, reporter) < chance))
+        filed = guilty | speech | false
+        self.count("reports_speech", int(np.count_nonzero(speech)))
+        if self.informer is not None:
+            self.count("reports_by_informers", int(np.count_nonzero(self.informer[reporter[filed]])))
+        cause = np.where(false, Cause.SLANDER, np.where(speech, Cause.CRITICISM, Cause.MISCONDUCT)).astype(np.int8)
+        return reporter[filed], target[filed], cause[filed]
 
-    def _mob(self, day: int, reporter: np.ndarray, target: np.ndarray, false: np.ndarray) -> tuple[np.ndarray, ...]:
+    def _mob(self, day: int, reporter: np.ndarray, target: np.ndarray, cause: np.ndarray) -> tuple[np.ndarray, ...]:
         """Log unchecked reports; release every logged report on a target named by a mob."""
         days = np.full(target.shape[0], day, dtype=np.int32)
         log = [
-            np.concatenate([old, new]) for old, new in zip(self.pending, (days, reporter, target, false), strict=True)
+            np.concatenate([old, new]) for old, new in zip(self.pending, (days, reporter, target, cause), strict=True)
         ]
         recent = log[0] > day - self.params.mob_window_days
         log = [column[recent] for column in log]
@@ -182,9 +237,9 @@ class Reports(Mechanism):
         self.pending = tuple(column[~mobbed] for column in log)
         return log[1][mobbed], log[2][mobbed], log[3][mobbed]
 
-    def _accept(self, reporter: np.ndarray, target: np.ndarray, false: np.ndarray, day: int) -> None:
+    def _accept(self, reporter: np.ndarray, target: np.ndarray, cause: np.ndarray, day: int) -> None:
         p, people = self.params, self.people
-        cause = np.where(false, Cause.SLANDER, Cause.MISCONDUCT).astype(np.int8)
+        false = cause == Cause.SLANDER
         apply_evidence(people, Factor.BEHAVIOUR, target, -p.report_penalty, cause)
         apply_evidence(people, Factor.BEHAVIOUR, reporter, p.reporter_reward)
         np.add.at(people.reported_recent, target, np.float32(1.0))

@@ -31,6 +31,21 @@ class StrategyMix(Params):
         return s / s.sum()
 
 
+class RelationTrust(Params):
+    """Mean initial trust in each relation, as the share who trust that relation completely or
+    somewhat (World Values Survey, China: family, people known personally, people met for the
+    first time; recalled from the validity review, unchecked [R]; docs/model.md §3)."""
+
+    kin: float = Field(0.95, ge=0, le=1, description="household members (WVS 'your family' [R])")
+    coworkers: float = Field(0.6, ge=0, le=1, description="work-unit members (WVS 'most people', China ~60% [R])")
+    friends: float = Field(0.8, ge=0, le=1, description="friends (WVS 'people you know personally' [R])")
+    strangers: float = Field(0.15, ge=0, le=1, description="strangers (WVS 'people you meet for the first time' [R])")
+
+    def means(self) -> tuple[float, float, float, float]:
+        """In the order of RELATIONS."""
+        return (self.kin, self.coworkers, self.friends, self.strangers)
+
+
 class PopulationParams(Params):
     """Trait distributions. Sources and reasoning: docs/model.md."""
 
@@ -46,7 +61,17 @@ class PopulationParams(Params):
     posts_per_day: float = Field(1.0, ge=0, le=100, description="mean posting rate")
     critical_share_mean: float = Field(0.05, ge=0, le=1, description="mean share of critical posts")
     opportunism_mean: float = Field(0.1, ge=0, le=1, description="mean propensity to report others")
-    trust_mean: float = Field(0.6, ge=0, le=1, description="initial generalized trust, mean")
+    trust: RelationTrust = Field(
+        default_factory=RelationTrust, description="initial trust by relation, means (docs/model.md)"
+    )
+    trust_by_relation: bool = Field(
+        True,
+        description="trust held separately toward kin, co-workers, friends and strangers; false: one trust for all, "
+        "learned from every relation (the model before trust by relation)",
+    )
+    trust_concentration: float = Field(
+        10.0, gt=0, le=1e4, description="Beta concentration a + b of initial trust around each mean (spread; assumed)"
+    )
     household_size_mean: float = Field(2.62, ge=1, le=20, description="mean household size")
     work_unit_size_mean: float = Field(12.0, ge=1, le=1000, description="mean work-unit size")
     district_size: int = Field(
@@ -60,8 +85,8 @@ class PopulationParams(Params):
     strategy_mix: StrategyMix = Field(default_factory=StrategyMix)
 
 
-# States every simulation has: the traits drawn here, and generalized trust (drawn here, learned
-# under M12). The institutional record's shared states are in `record`; every other state is
+# States every simulation has: the traits drawn here, and trust by relation (drawn here, learned
+# under M6 and M12). The institutional record's shared states are in `record`; every other state is
 # declared by the one mechanism that writes it.
 STATES: tuple[StateSpec, ...] = (
     StateSpec("income", "float32", 0.0, "yearly income, yuan (lognormal)"),
@@ -77,8 +102,39 @@ STATES: tuple[StateSpec, ...] = (
     StateSpec("household", "int32", 0, "household id (members are contiguous ids)"),
     StateSpec("work_unit", "int32", 0, "work-unit id"),
     StateSpec("class_label", "int8", 0, "inherited label: 1 'bad class' (historical regimes)"),
-    StateSpec("trust", "float32", 0.0, "generalized trust in [0, 1]"),
+    StateSpec(
+        "trust",
+        "uint16",
+        0,
+        "trust by relation (rows: RELATIONS), in units of 1/TRUST_UNIT: the belief a partner in that relation "
+        "deserves help, learned from experience (M6) and from events (M12)",
+        rows=4,
+    ),
+    StateSpec(
+        "trust_lasting",
+        "uint8",
+        0,
+        "the slow, lasting part of trust by relation (rows: RELATIONS), in units of 1/LASTING_UNIT (M12)",
+        rows=4,
+    ),
 )
+
+# The relations trust is held toward, in the order of the interaction contexts (household,
+# work unit, friendship, stranger) and of the rows of `trust` and `trust_lasting`.
+RELATIONS = ("kin", "coworkers", "friends", "strangers")
+TRUST_UNIT = 65535  # trust is stored as uint16: 1.5e-5 resolution, 2 bytes a relation
+LASTING_UNIT = 255  # the lasting part changes monthly, by unbiased stochastic rounding: 1 byte a relation
+
+
+def pool_trust(trust: np.ndarray) -> None:
+    """One trust for every relation (`trust_by_relation` false): row 0, learned from every
+    relation, copied to the others."""
+    trust[1:] = trust[0]
+
+
+def trust_levels(people: People) -> np.ndarray:
+    """Trust by relation in [0, 1], (4, n) float32."""
+    return people.trust.astype(np.float32) * np.float32(1.0 / TRUST_UNIT)
 
 
 def _group_ids(rng: np.random.Generator, n: int, mean_size: float) -> np.ndarray:
@@ -124,7 +180,11 @@ def synthesize(people: People, params: PopulationParams, stream: Callable[[str],
     people.posting_rate[:] = posting.exponential(params.posts_per_day, size=n) if params.posts_per_day else 0
     people.critical_share[:] = _beta_with_mean(stream("critical_share"), params.critical_share_mean, 10.0, n)
     people.opportunism[:] = _beta_with_mean(stream("opportunism"), params.opportunism_mean, 10.0, n)
-    people.trust[:] = _beta_with_mean(stream("trust"), params.trust_mean, 10.0, n)
+    rng = stream("trust")
+    for row, mean in enumerate(params.trust.means()):
+        level = _beta_with_mean(rng, mean, params.trust_concentration, n)
+        people.trust[row] = np.rint(level * TRUST_UNIT).astype(np.uint16)
+        people.trust_lasting[row] = np.rint(level * LASTING_UNIT).astype(np.uint8)
     people.strategy[:] = stream("strategy").choice(3, size=n, p=params.strategy_mix.shares()).astype(np.int8)
 
 
