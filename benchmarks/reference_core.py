@@ -60,6 +60,16 @@ def check_core(scenario: Any, reference: str = "Mesa") -> None:
         problems.append("interactions.visibility must be 'score_tier'")
     if inter.monitoring_share > 0 and inter.standing not in ("blacklist", "score_tier"):
         problems.append("interactions.standing must be 'blacklist' or 'score_tier'")
+    pay = scenario.payments
+    if pay.sue_prob < 1 or pay.litigation_days or pay.means_test:
+        problems.append(
+            "payments: every default is a court default at once (sue_prob = 1, litigation_days = 0, no means_test)"
+        )
+    lists = scenario.lists
+    if lists.rail_restricted_share < 1 or any(v for v in lists.income_gradients.model_dump().values()):
+        problems.append(
+            "lists: flat service attempts, every train refused (income_gradients 0, rail_restricted_share 1)"
+        )
     if scenario.lists.redlist_above is not None or scenario.lists.perks:
         problems.append("lists: no redlist or perks in the core")
     if scenario.network.edge_list:

@@ -8,8 +8,10 @@ from conftest import simulate
 from socialcredit.engine import Simulation
 from socialcredit.society.network import Layer
 
-# Free riders listed within weeks: a court default after 10 days of debt on weekly bills.
-LISTING = {"population": {"free_rider_share": 0.1}, "payments": {"grace_days": 10, "bill_cycle_days": 7}}
+# Free riders listed within weeks: a court default after 10 days of debt on weekly bills (the
+# essay's automatic rule: always sued, judged at once, no means test).
+AUTOMATIC = {"sue_prob": 1.0, "litigation_days": 0, "means_test": False}
+LISTING = {"population": {"free_rider_share": 0.1}, "payments": {"grace_days": 10, "bill_cycle_days": 7, **AUTOMATIC}}
 FAST = {"interactions": {"enabled": False}, "purchases": {"enabled": False}}
 
 

@@ -147,7 +147,7 @@ def test_a_won_appeal_restores_the_factors_and_restarts_the_debt_clock():
         days=200,
         enabled=("payments", "score", "lists", "appeals"),
         appeals={"enabled": True, "appeal_prob": 1.0, "success_prob": 1.0, "delay_days": 0, "protection_days": 180},
-        payments={"grace_days": 90},
+        payments={"grace_days": 90, "sue_prob": 1.0, "litigation_days": 0, "means_test": False},
         population={"free_rider_share": 0.0},
     )
     p, score = sim.people, sim.mechanism(Score)
@@ -170,9 +170,16 @@ def test_a_won_appeal_restores_the_factors_and_restarts_the_debt_clock():
 
 
 def test_paying_the_debt_delists_and_takes_the_name_down():
-    sim = make_sim(n=10, days=200, enabled=("payments", "lists", "shaming"), population={"free_rider_share": 0.0})
+    sim = make_sim(
+        n=10,
+        days=200,
+        enabled=("payments", "lists", "shaming"),
+        population={"free_rider_share": 0.0},
+        payments={"sue_prob": 1.0, "litigation_days": 30},
+    )
     p = sim.people
     p.free_rider[3] = True  # misses every bill
+    p.income[3] = 10**6  # and can pay: the court lists it
     while not p.blacklisted[3]:
         sim.step()
     assert p.list_kind[3] == ListKind.COURT and p.list_cause[3] == Cause.FREE_RIDING

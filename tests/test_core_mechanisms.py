@@ -10,6 +10,8 @@ from socialcredit.mechanisms.score import Score
 from socialcredit.record import TRUE_CAUSES, Cause, ListKind
 
 COURT = {"lists": {"court_blacklist": True}}
+# The essay's rule, not the SPC's: every debt unpaid past the grace period is listed at once.
+AUTOMATIC = {"sue_prob": 1.0, "litigation_days": 0, "means_test": False}
 
 
 def test_no_health_hazard_removes_health_caused_defaults():
@@ -21,7 +23,7 @@ def test_no_health_hazard_removes_health_caused_defaults():
 
 
 def test_appeals_lower_health_caused_listings():
-    common = {"lists": {"court_blacklist": True}, "payments": {"grace_days": 30}}
+    common = {"lists": {"court_blacklist": True}, "payments": {"grace_days": 30, **AUTOMATIC}}
     without = simulate(n=8000, days=365, **common, appeals={"enabled": False})
     with_ = simulate(n=8000, days=365, **common, appeals={"enabled": True, "appeal_prob": 1.0, "delay_days": 10})
     health = int(Cause.HEALTH)
@@ -56,13 +58,13 @@ def test_zero_coverage_leaves_the_score_where_it_started():
 
 
 def test_longer_grace_period_lowers_court_listings():
-    short = simulate(n=5000, days=300, **COURT, payments={"grace_days": 30})
-    long = simulate(n=5000, days=300, **COURT, payments={"grace_days": 180})
+    short = simulate(n=5000, days=300, **COURT, payments={"grace_days": 30, **AUTOMATIC})
+    long = simulate(n=5000, days=300, **COURT, payments={"grace_days": 180, **AUTOMATIC})
     assert long.totals["listings_court"] < 0.8 * short.totals["listings_court"]
 
 
 def test_paying_the_debt_delists_and_court_lists_only_defaulters():
-    sim = simulate(n=5000, days=300, **COURT, payments={"grace_days": 30})
+    sim = simulate(n=5000, days=300, **COURT, payments={"grace_days": 30, **AUTOMATIC})
     people = sim.people
     court = people.list_kind == ListKind.COURT
     assert court.any()
@@ -70,23 +72,50 @@ def test_paying_the_debt_delists_and_court_lists_only_defaulters():
     assert sim.totals["delistings_paid"] > 0
 
 
-def test_denials_follow_base_rates_and_only_sanctioned_services():
-    everyone_defaults = {"free_rider_share": 1.0}
-    sim = simulate(
+def everyone_listed(days: int = 100, **lists):
+    """Everyone a free rider, listed by the automatic rule within weeks, listings unbroken."""
+    return simulate(
         n=2000,
-        days=100,
-        population=everyone_defaults,
-        lists={"court_blacklist": True, "sanctions": ["flights", "trains"]},
-        payments={"grace_days": 10},
+        days=days,
+        population={"free_rider_share": 1.0},
+        lists={"court_blacklist": True, "score_blacklist_below": None, **lists},
+        payments={"grace_days": 10, **AUTOMATIC},
         adaptation={"deterrence": False},  # listings must run unbroken for the listed-days count
     )
+
+
+def test_denials_follow_base_rates_and_only_sanctioned_services():
+    sim = everyone_listed(sanctions=["flights", "trains"])
     listed_days = np.maximum(0, 100 - sim.people.listed_day[sim.people.blacklisted]).sum()
     assert sim.people.blacklisted.mean() > 0.99
-    for service, per_year in (("flights", 0.47), ("trains", 1.6)):
+    for service, per_year in (("flights", 0.47), ("trains", 1.6)):  # the income gradient keeps the mean rate
         expected = listed_days * per_year / 365
-        assert abs(sim.totals[f"denied_{service}"] - expected) < 4 * np.sqrt(expected)
+        assert abs(sim.totals[f"attempts_blacklisted_{service}"] - expected) < 4 * np.sqrt(expected)
+    assert sim.totals["denied_flights"] == sim.totals["attempts_blacklisted_flights"]
     assert sim.totals["denied_loans"] == 0 and sim.totals["attempts_blacklisted_loans"] > 0
     assert sim.people.sanctions_suffered.sum() == sim.totals["denied_flights"] + sim.totals["denied_trains"]
+
+
+def test_train_sanctions_deny_only_the_restricted_share():
+    """G-trains and first class are barred, a second-class D-train seat is not."""
+    share = 0.6
+    sim = everyone_listed(days=200, sanctions=["trains"], rail_restricted_share=share)
+    tries, denied = sim.totals["attempts_blacklisted_trains"], sim.totals["denied_trains"]
+    assert tries > 500
+    assert abs(denied - share * tries) < 4 * np.sqrt(tries * share * (1 - share))
+    assert sim.people.sanctions_suffered.sum() == denied
+
+
+def test_richer_citizens_attempt_more_flights():
+    steep = everyone_listed(days=200, sanctions=["flights"])
+    flat = everyone_listed(days=200, sanctions=["flights"], income_gradients={"flights": 0.0})
+    for sim, low_over_high in ((steep, (0.0, 0.5)), (flat, (0.7, 1.4))):
+        rich = sim.people.income_rank >= 0.5
+        ratio = sim.people.sanctions_suffered[~rich].mean() / sim.people.sanctions_suffered[rich].mean()
+        assert low_over_high[0] < ratio < low_over_high[1]  # steep: 1/7 expected; flat: 1
+    assert abs(steep.totals["denied_flights"] - flat.totals["denied_flights"]) < 4 * np.sqrt(
+        flat.totals["denied_flights"]
+    )  # the same population mean
 
 
 def test_redlist_perks_go_only_to_the_redlisted():
@@ -120,10 +149,14 @@ def test_score_blacklist_and_precision_against_ground_truth():
     assert np.isclose(causes + trues, s["blacklisted_share"]) and 0 < trues < s["blacklisted_share"]
 
 
-def test_poorer_citizens_are_listed_more_under_court_listing():
-    s = simulate(n=20_000, days=365, **COURT).results.summary
+def test_poorer_citizens_are_listed_more_under_automatic_court_listing_and_less_under_the_means_test():
+    s = simulate(n=20_000, days=365, **COURT, payments=AUTOMATIC).results.summary
     assert s["blacklisted_share_income_q1"] > s["blacklisted_share_income_q5"]
     assert s["blacklisted_share_rural"] > s["blacklisted_share_urban"]
+    court_only = {"court_blacklist": True, "score_blacklist_below": None}
+    spc = simulate(n=20_000, days=365, lists=court_only, payments={"grace_days": 30, "litigation_days": 60})
+    spc = spc.results.summary
+    assert spc["blacklisted_share_income_q1"] < spc["blacklisted_share_income_q5"]  # the poor cannot pay
 
 
 def test_relationships_factor_is_the_mean_standing_of_ties():

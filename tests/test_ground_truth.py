@@ -75,7 +75,7 @@ def test_a_patient_listed_for_arrears_is_false_and_a_free_rider_true():
         "financial-credit",
         n=6000,
         days=365,
-        payments={"grace_days": 30},
+        payments={"grace_days": 30, "sue_prob": 1.0, "litigation_days": 0, "means_test": False},
         appeals={"enabled": False},
         lists={"court_blacklist": True},
     )

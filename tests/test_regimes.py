@@ -30,8 +30,10 @@ def test_each_regime_runs_end_to_end(regime):
 
 
 def test_appeals_lower_false_blacklisting():
-    without = simulate("scs", n=8000, days=365, seed=2).results.summary
-    with_ = simulate("scs", n=8000, days=365, seed=2, appeals={"enabled": True, "appeal_prob": 1.0}).results.summary
+    judged = {"monitoring_share": 0.1}  # the institution judges some help, so misconduct verdicts list too
+    without = simulate("scs", n=8000, days=365, seed=2, interactions=judged).results.summary
+    appeals = {"enabled": True, "appeal_prob": 1.0}
+    with_ = simulate("scs", n=8000, days=365, seed=2, interactions=judged, appeals=appeals).results.summary
     assert with_["false_blacklist_share"] < without["false_blacklist_share"]
     assert with_["false_blacklist_health"] < without["false_blacklist_health"]
     appealable = ("false_blacklist_health", "false_blacklist_misflagged_post", "false_blacklist_slander")
@@ -41,7 +43,7 @@ def test_appeals_lower_false_blacklisting():
 
 
 def test_joint_punishment_denies_unrelated_services_only_under_the_scs():
-    scs = simulate("scs", n=5000, days=200).results.summary
+    scs = simulate("scs", n=8000, days=365).results.summary  # the listed are poor and seldom fly
     eu = simulate("eu-ai-act", n=5000, days=200).results.summary
     assert scs["denied_flights"] > 0 and scs["denied_trains"] > 0
     assert eu["denied_flights"] == 0 and eu["denied_trains"] == 0 and eu["denied_loans"] > 0

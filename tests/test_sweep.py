@@ -16,10 +16,10 @@ from socialcredit.experiments import sweep as sw
 
 
 def test_grid_runs_every_point_with_replicates_and_matches_a_direct_run(tmp_path):
-    design = sw.grid_design(sw.parse_grid(["payments.grace_days=20,200", "lists.court_blacklist=true"]))
+    design = sw.grid_design(sw.parse_grid(["payments.grace_days=20,200", "payments.litigation_days=0"]))
     assert design == [
-        {"payments.grace_days": 20, "lists.court_blacklist": True},
-        {"payments.grace_days": 200, "lists.court_blacklist": True},
+        {"payments.grace_days": 20, "payments.litigation_days": 0},
+        {"payments.grace_days": 200, "payments.litigation_days": 0},
     ]
     base = {"run": {"population": 1500, "days": 150}}
     points = sw.plan("scs", design, replicates=2, seed=5, base=base)
@@ -32,7 +32,9 @@ def test_grid_runs_every_point_with_replicates_and_matches_a_direct_run(tmp_path
     ).fetchall()
     assert [g for g, _ in table] == [20, 200]
     assert table[0][1] > table[1][1]  # a longer grace period lists fewer debtors
-    direct = Simulation("scs", population=1500, days=150, seed=6, overrides={"payments": {"grace_days": 200}}).run()
+    direct = Simulation(
+        "scs", population=1500, days=150, seed=6, overrides={"payments": {"grace_days": 200, "litigation_days": 0}}
+    ).run()
     (row,) = [r for r in rows if r["param.payments.grace_days"] == 200 and r["replicate"] == 1]
     assert row["listings_court"] == direct.summary["listings_court"]
 

@@ -33,6 +33,8 @@ def _cause_label(cause: Cause) -> str:
 
 # Events counted as they happen, reported as totals (and scaled by --scale-to).
 EVENT_COUNTS = (
+    "judgments_listable",
+    "judgments_repaid",
     "listings_court",
     "listings_score",
     "listings_report",
@@ -70,6 +72,7 @@ STOCKS = (
     "score_p90",
     "score_gini",
     "blacklisted_share",
+    "blacklisted_share_court",
     "redlisted_share",
     "blacklist_precision",
     "blacklist_recall",
@@ -239,6 +242,10 @@ class Recorder:
         causes = np.bincount(people.list_cause[listed], minlength=len(Cause))
         true_listed = int(causes[list(TRUE_BLACKLIST_CAUSES)].sum())
         m["blacklisted_share"] = n_listed / n
+        # The court list as the courts keep it: every enforceable unpaid judgment, including those
+        # whose debtor a score or report listing already holds (one listing a citizen in `list_kind`).
+        court_list = sim.enabled("payments") and sim.enabled("lists") and sim.scenario.lists.court_blacklist
+        m["blacklisted_share_court"] = float(np.count_nonzero(people.court_default)) / n if court_list else 0.0
         m["redlisted_share"] = float(people.redlisted.mean())
         m["blacklist_precision"] = _ratio(true_listed, n_listed)
         m["blacklist_recall"] = _ratio(int((listed & free_riders).sum()), int(free_riders.sum()))

@@ -19,16 +19,33 @@ PERKS: tuple[Perk, ...] = get_args(Perk)
 
 
 class ServiceRates(Params):
-    """How often a citizen tries each service, per year (whole population, before denials)."""
+    """How often a citizen tries each service, per year (population mean, before denials)."""
 
     flights: float = Field(0.47, ge=0, le=365, description="domestic flights per person-year")
-    trains: float = Field(1.6, ge=0, le=365, description="high-speed rail trips per person-year")
+    trains: float = Field(
+        1.6, ge=0, le=365, description="high-speed (EMU: G, D and C) rail trips per person-year, any class"
+    )
     car_rental: float = Field(0.1, ge=0, le=365, description="car rentals per person-year")
     insurance: float = Field(0.3, ge=0, le=365, description="insurance purchases per person-year")
     loans: float = Field(0.3, ge=0, le=365, description="loan applications per person-year")
     civil_service_jobs: float = Field(0.01, ge=0, le=365, description="civil-service applications per person-year")
     journalism_jobs: float = Field(0.002, ge=0, le=365, description="journalism applications per person-year")
     travel_abroad: float = Field(0.11, ge=0, le=365, description="trips abroad per person-year")
+
+
+class IncomeGradients(Params):
+    """How steeply each service's attempts rise with income: a citizen of income rank r tries at
+    the base rate times (1 + k) r^k, whose population mean is the base rate (k = 0: flat).
+    Flyers and travellers abroad are richer than train riders; the sizes are assumed."""
+
+    flights: float = Field(2.0, ge=0, le=10, description="flights (assumed: air travel rises steeply with income)")
+    trains: float = Field(0.5, ge=0, le=10, description="high-speed rail trips (assumed)")
+    car_rental: float = Field(1.0, ge=0, le=10, description="car rentals (assumed)")
+    insurance: float = Field(0.5, ge=0, le=10, description="insurance purchases (assumed)")
+    loans: float = Field(0.0, ge=0, le=10, description="loan applications (assumed flat)")
+    civil_service_jobs: float = Field(0.0, ge=0, le=10, description="civil-service applications (assumed flat)")
+    journalism_jobs: float = Field(0.0, ge=0, le=10, description="journalism applications (assumed flat)")
+    travel_abroad: float = Field(2.0, ge=0, le=10, description="trips abroad (assumed, as flights)")
 
 
 class PerkRates(Params):
@@ -61,16 +78,29 @@ class ListsParams(MechanismParams):
     )
     perks: list[Perk] = Field(default_factory=list, description="perks granted to the redlisted")
     service_rates: ServiceRates = Field(default_factory=ServiceRates)
+    income_gradients: IncomeGradients = Field(default_factory=IncomeGradients)
+    rail_restricted_share: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description=(
+            "share of high-speed trips a listed citizen is refused: G-trains and first-class seats are barred "
+            "(SPC Provisions on restricting high consumption, 2015 revision, Art. 3, recalled), a second-class "
+            "D-train seat is not; the share of such trips is assumed"
+        ),
+    )
     perk_rates: PerkRates = Field(default_factory=PerkRates)
 
 
 class Lists(Mechanism):
     """Lists and delists each day, then denies services to the listed and grants perks to the redlisted.
 
-    Every citizen tries each service at its base rate whether listed or not (the same
-    attempts in every regime); one blacklist restricts every sanctioned context at once
-    (joint punishment); a denial is counted per service and per citizen. A score listing's
-    ground-truth cause is the score's shortfall cause (M8).
+    Every citizen tries each service at its base rate scaled by income rank (the richer fly
+    more; the population mean stays the base rate), whether listed or not (the same attempts
+    in every regime); one blacklist restricts every sanctioned context at once (joint
+    punishment), on the railways only the restricted trains and classes; a denial is counted
+    per service and per citizen. A score listing's ground-truth cause is the score's shortfall
+    cause (M8).
     """
 
     name = "lists"
@@ -90,7 +120,7 @@ class Lists(Mechanism):
             "score when a score listing's display period ran out (NaN: none spent); no relisting on that record",
         ),
     )
-    reads = ("court_default", "debt_cause", "score", "shortfall_cause", "protected_until", *LISTING)
+    reads = ("court_default", "debt_cause", "income_rank", "score", "shortfall_cause", "protected_until", *LISTING)
     writes = LISTING
     counts = (
         "listings_court",
@@ -151,17 +181,22 @@ class Lists(Mechanism):
 
     def _attempts(self, day: int) -> None:
         """Today's attempts at each service, by anyone; those of the listed are counted, and denied
-        where the service is sanctioned."""
+        where the service (on the railways, the trip's train or class) is sanctioned."""
         p, people = self.params, self.people
         sanctioned = set(p.sanctions)
         for service in SERVICES:
-            rate = min(getattr(p.service_rates, service) / 365.0, 1.0)
-            tries = self.sample_rare(f"attempt_{service}", day, rate, rate, people.n)
+            k = getattr(p.income_gradients, service)
+            top = min(getattr(p.service_rates, service) * (1.0 + k) / 365.0, 1.0)  # the richest citizen's rate
+            tries = self.sample_rare(f"attempt_{service}", day, top, top, people.n)
+            if k > 0:  # thinned to (1 + k) r^k times the base rate
+                tries = tries[self.uniform(f"attempt_{service}_income", day, tries) < people.income_rank[tries] ** k]
             listed = tries[people.blacklisted[tries]]
+            self.count(f"attempts_blacklisted_{service}", listed.shape[0])
+            if service == "trains":
+                listed = self.bernoulli("restricted_trains", day, listed, p.rail_restricted_share)
             if service in sanctioned and listed.shape[0]:
                 people.sanctions_suffered[listed] += 1  # one attempt a citizen a day: no repeats
                 self.count(f"denied_{service}", listed.shape[0])
-            self.count(f"attempts_blacklisted_{service}", listed.shape[0])
 
     def _perks(self, day: int) -> None:
         p, people = self.params, self.people
