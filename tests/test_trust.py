@@ -12,6 +12,7 @@ import pytest
 
 from socialcredit.engine import Simulation
 from socialcredit.mechanisms.interactions import posterior
+from socialcredit.mechanisms.lists import SERVICES
 from socialcredit.record import Cause
 from socialcredit.society.population import RELATIONS, trust_levels
 
@@ -26,17 +27,28 @@ CHANNELS_OFF = [
     "reports.fear_reporting=0",
     "reports.speech_reportable=false",
 ]
+# The court path and service attempts as they were before (the essay's automatic listing, flat
+# attempts, every train ticket refused), and scs's former monitoring share.
+COURT_BEFORE = [
+    "payments.sue_prob=1",
+    "payments.litigation_days=0",
+    "payments.means_test=false",
+    *(f"lists.income_gradients.{s}=0" for s in SERVICES),
+    "lists.rail_restricted_share=1",
+]
 # Summaries of every regime (3,000 citizens, 200 days, seed 1) by the code before trust by
-# relation (commit 9290f2e), written by that code.
+# relation and the court path (commit 9290f2e), written by that code.
 BEFORE = json.loads((Path(__file__).parent / "data" / "before_trust_by_relation.json").read_text())
 
 
 @pytest.mark.parametrize("regime", sorted(BEFORE))
-def test_with_the_new_channels_off_every_regime_is_the_model_before_them(regime):
+def test_with_the_new_channels_off_every_regime_is_the_model_before_them(regime):  # and the court path
     """Not bit-identical: trust is now learned act by act in 16-bit steps where it was learned
     from the day's tally in float32, so trust (and, where decisions read it, what follows) may
     differ in the fourth decimal; every draw is the same."""
-    over = CHANNELS_OFF + (["score.decay=0.005"] if regime == "danwei" else [])  # the dang'an did fade
+    over = CHANNELS_OFF + COURT_BEFORE
+    over += {"danwei": ["score.decay=0.005"], "scs": ["interactions.monitoring_share=0.1"]}.get(regime, [])
+    over += ["interactions.monitoring_share=0.1"] if regime == "scs-appeals" else []
     now = Simulation(regime, population=3000, days=200, seed=1, overrides=over).run().summary
     for key, before in BEFORE[regime].items():
         if isinstance(before, float) and math.isnan(before):

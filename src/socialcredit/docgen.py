@@ -254,7 +254,15 @@ README_CONTRASTS = (
     ("danwei", "none"),
     ("cultural-revolution", "none"),
 )
-README_CONTRAST_ROWS = ("trust_mean", "cooperation_rate", "blacklisted_share", "false_blacklist_share", "chilling")
+README_CONTRAST_ROWS = (
+    "trust_mean",
+    "trust_coworkers",
+    "trust_strangers",
+    "cooperation_rate",
+    "blacklisted_share",
+    "false_blacklist_share",
+    "chilling",
+)
 
 
 def _half(entry: dict[str, float]) -> str:

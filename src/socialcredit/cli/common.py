@@ -46,7 +46,12 @@ err = console(stderr=True)
 # The rows the README's findings rest on (`make run` prints these).
 HEADLINE = (
     "trust_mean",
+    "trust_kin",
+    "trust_coworkers",
+    "trust_friends",
+    "trust_strangers",
     "cooperation_rate",
+    "withdrawal_strangers",
     "welfare",
     "score_mean",
     "blacklisted_share",
