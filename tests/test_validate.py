@@ -71,7 +71,8 @@ def test_the_shipped_suite_covers_the_evidence_with_both_roles():
     assert {p.experiment.kind for p in suite.patterns} == set(v.EXPERIMENTS)
     lacking = [p for p in suite.patterns if p.missing()]
     assert lacking and all(p.lacks for p in lacking)
-    assert "trust_household" in by_id["cr-trust-by-relation"].missing()  # another issue adds it; never faked
+    assert "reciprocity_slope" in by_id["surveillance-reciprocity-before-trust"].missing()  # never faked
+    assert not by_id["cr-trust-by-relation"].missing()  # trust by relation exists now
 
 
 def test_quick_validate_writes_the_report_with_intervals_and_verdicts(tmp_path):
@@ -93,10 +94,12 @@ def test_quick_validate_writes_the_report_with_intervals_and_verdicts(tmp_path):
             assert row["note"].startswith(("the model lacks", "the quantity is undefined"))
         else:
             assert len(row["values"]) == 2 and row["low"] <= row["mean"] <= row["high"]
+    generations = next(r for r in rows if r["id"] == "cr-intergenerational")
+    assert generations["verdict"] == v.NOT_MEASURABLE and "generations" in generations["note"]
     relation = next(r for r in rows if r["id"] == "cr-trust-by-relation")
-    assert relation["verdict"] == v.NOT_MEASURABLE and "trust by relation type" in relation["note"]
+    assert relation["verdict"] in (v.PASS, v.FAIL) and relation["low"] <= relation["mean"] <= relation["high"]
     text = (out / "validation.md").read_text()
-    assert "| cr-trust-by-relation | held-out |" in text and "not measurable: the model lacks trust by relation" in text
+    assert "| cr-intergenerational | held-out |" in text and "not measurable: the model lacks generations" in text
     assert "socialcredit validate --quick" in text
     national = {n["name"]: n for n in report["national"]}
     stock = national["people on the court list after five years"]
