@@ -8,6 +8,9 @@ import pytest
 
 from socialcredit.engine import Simulation
 
+# Interactions' fear weights with nobody withdrawing under perceived risk (M6).
+NO_FEAR = {"kin": 0.0, "coworkers": 0.0, "friends": 0.0, "strangers": 0.0}
+
 
 def simulate(regime: str | None = "financial-credit", n: int = 4000, days: int = 120, seed: int = 1, **sections: Any):
     """A finished small run; keyword sections are scenario overrides, e.g. payments={"grace_days": 30}."""

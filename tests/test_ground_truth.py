@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from conftest import simulate
+from conftest import NO_FEAR, simulate
 from socialcredit.record import FALSE_CAUSES, TRUE_CAUSES, Cause, ListKind
 
 # Score listings from the behaviour factor only: what the institution's verdicts on observed acts decide.
@@ -59,7 +59,7 @@ def test_a_cooperator_listed_by_a_flipped_verdict_is_a_false_listing():
             "norm": "image-scoring",
             "assessment_error": 0.3,
             "execution_error": 0.0,
-            "fear": {"kin": 0.0, "coworkers": 0.0, "friends": 0.0, "strangers": 0.0},  # a withdrawal is a refusal
+            "fear": NO_FEAR,  # a withdrawal is a refusal
         },
         **VERDICTS_ONLY,
     )

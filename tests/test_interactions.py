@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from conftest import NO_FEAR
 from socialcredit.engine import Simulation
 from socialcredit.errors import InputError
 from socialcredit.experiments import theory as th
@@ -16,7 +17,6 @@ from socialcredit.reputation import Strategy
 N = 5000
 ALL_COOPERATORS = {"strategy_mix": {"discriminator": 0.0, "cooperator": 1.0, "defector": 0.0}}
 ALL_DEFECTORS = {"strategy_mix": {"discriminator": 0.0, "cooperator": 0.0, "defector": 1.0}}
-NO_FEAR = {"kin": 0.0, "coworkers": 0.0, "friends": 0.0, "strangers": 0.0}  # nobody withdraws under risk
 
 
 def run(days: int = 20, seed: int = 1, **sections) -> Simulation:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from conftest import NO_FEAR
 from socialcredit.engine import Simulation
 from socialcredit.record import Cause, ListKind, blacklist, delist
 
@@ -13,7 +14,7 @@ N = 5000
 def listed_run(shaming: dict, interactions: dict | None = None, days: int = 20) -> Simulation:
     """A tenth of the population listed on day 0 (a score listing nobody recovers from here);
     discriminators believe what is shown, and nobody withdraws under fear."""
-    plain = {"signal_reliability": 1.0, "fear": {"kin": 0.0, "coworkers": 0.0, "friends": 0.0, "strangers": 0.0}}
+    plain = {"signal_reliability": 1.0, "fear": NO_FEAR}
     sim = Simulation(
         None,
         population=N,

@@ -3,6 +3,8 @@ self-censorship, pruning, deterrence."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numba
 import numpy as np
 from pydantic import Field
@@ -180,8 +182,8 @@ class Adaptation(Mechanism):
             denounced = np.repeat(targets, people.denounced_today[targets])  # one entry per accepted report
             if denounced.shape[0]:
                 self._seen(denounced, p.trust_loss_per_report)
-                for row in range(len(RELATIONS)):  # the accuser is hidden: anyone might have been it
-                    _lose_trust(trust, 0 if self.pooled else row, denounced, p.trust_loss_per_report)
+                rows = [0] if self.pooled else range(len(RELATIONS))  # the accuser is hidden: anyone might be it
+                _lose_trust(trust, rows, denounced, p.trust_loss_per_report)
         if p.trust_anchor_rate > 0:
             _anchor(trust, people.trust_lasting, np.float32(p.trust_anchor_rate))
         if (day + 1) % p.trust_lasting_every == 0:
@@ -195,7 +197,7 @@ class Adaptation(Mechanism):
         they have with it."""
         for layer in Layer:
             seers = self.sim.network.tie_ends(victims, int(layer))
-            _lose_trust(self.people.trust, 0 if self.pooled else int(layer), seers, loss)
+            _lose_trust(self.people.trust, [0 if self.pooled else int(layer)], seers, loss)
 
     def _exposure(self, out: np.ndarray) -> None:
         """What each citizen's listing, recent flags and recent reports expose its ties to, into
@@ -254,10 +256,12 @@ class Adaptation(Mechanism):
         self.count("free_riders_deterred", turned.shape[0])
 
 
-def _lose_trust(trust: np.ndarray, row: int, seers: np.ndarray, loss: float) -> None:
-    """Each citizen keeps (1 - loss) of its trust in relation `row` per time it appears among `seers`."""
+def _lose_trust(trust: np.ndarray, rows: Iterable[int], seers: np.ndarray, loss: float) -> None:
+    """Each citizen keeps (1 - loss) of its trust in each relation of `rows` per time it appears among `seers`."""
     hit, times = np.unique(seers, return_counts=True)
-    trust[row, hit] = np.rint(trust[row, hit] * (1.0 - loss) ** times).astype(np.uint16)
+    keep = (1.0 - loss) ** times
+    for row in rows:
+        trust[row, hit] = np.rint(trust[row, hit] * keep).astype(np.uint16)
 
 
 @numba.njit(parallel=True, cache=True)

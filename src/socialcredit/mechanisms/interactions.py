@@ -66,8 +66,8 @@ class FearWeights(Params):
     strangers: float = Field(1.0, ge=0, le=20, description="strangers")
 
     def weights(self) -> np.ndarray:
-        """In the order of CONTEXTS."""
-        return np.array([self.kin, self.coworkers, self.friends, self.strangers], dtype=np.float32)
+        """In the order of RELATIONS (that of CONTEXTS)."""
+        return np.array([getattr(self, relation) for relation in RELATIONS], dtype=np.float32)
 
 
 class InteractionsParams(MechanismParams):

@@ -11,6 +11,9 @@ from socialcredit.core import Params, StateSpec
 from socialcredit.society.people import People
 
 URBAN, RURAL = 0, 1
+# The relations trust is held toward, in the order of the interaction contexts (household,
+# work unit, friendship, stranger) and of the rows of `trust` and `trust_lasting`.
+RELATIONS = ("kin", "coworkers", "friends", "strangers")
 
 
 class StrategyMix(Params):
@@ -41,9 +44,9 @@ class RelationTrust(Params):
     friends: float = Field(0.8, ge=0, le=1, description="friends (WVS 'people you know personally' [R])")
     strangers: float = Field(0.15, ge=0, le=1, description="strangers (WVS 'people you meet for the first time' [R])")
 
-    def means(self) -> tuple[float, float, float, float]:
+    def means(self) -> tuple[float, ...]:
         """In the order of RELATIONS."""
-        return (self.kin, self.coworkers, self.friends, self.strangers)
+        return tuple(getattr(self, relation) for relation in RELATIONS)
 
 
 class PopulationParams(Params):
@@ -119,9 +122,6 @@ STATES: tuple[StateSpec, ...] = (
     ),
 )
 
-# The relations trust is held toward, in the order of the interaction contexts (household,
-# work unit, friendship, stranger) and of the rows of `trust` and `trust_lasting`.
-RELATIONS = ("kin", "coworkers", "friends", "strangers")
 TRUST_UNIT = 65535  # trust is stored as uint16: 1.5e-5 resolution, 2 bytes a relation
 LASTING_UNIT = 255  # the lasting part changes monthly, by unbiased stochastic rounding: 1 byte a relation
 
